@@ -1,0 +1,100 @@
+#include "server_main.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+namespace wirestate::adapters {
+
+int open_listener(const std::string& host, std::uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  if (int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0) {
+    std::fprintf(stderr, "cannot resolve '%s': %s\n", host.c_str(), gai_strerror(rc));
+    return -1;
+  }
+  int fd = -1;
+  for (addrinfo* a = found; a && fd < 0; a = a->ai_next) {
+    fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    if (bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, 4096) != 0) {
+      std::fprintf(stderr, "cannot listen on %s:%u: %s\n", host.c_str(), port, std::strerror(errno));
+      close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(found);
+  return fd;
+}
+
+std::uint16_t bound_port(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+  return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+}
+
+int server_main(int argc, char** argv, const char* program, const LoopFactory& make_loop) {
+  ServerShared shared;
+  shared.options = parse_server_options(argc, argv, program);
+  const ServerOptions& o = shared.options;
+
+  // Threads inherit this mask: only the main thread takes the stop signals,
+  // and a peer that vanishes mid-write never kills the process.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<AccessLog> log;
+  if (!o.access_log.empty()) {
+    log.reset(AccessLog::open(o.access_log));
+    if (!log) return 1;
+    shared.access_log = log.get();
+  }
+
+  std::vector<int> listeners;
+  std::uint16_t port = o.port;
+  for (unsigned i = 0; i < o.threads; ++i) {
+    const int fd = open_listener(o.host, port);
+    if (fd < 0) return 1;
+    port = bound_port(fd);  // port 0: the others join the one the first got
+    listeners.push_back(fd);
+  }
+  std::printf("listening on %s:%u\n", o.host.c_str(), port);
+  if (!o.quiet) std::printf("%s: %u event loop(s), max %zu connections\n", program, o.threads, o.max_connections);
+  std::fflush(stdout);
+
+  std::vector<std::unique_ptr<EventLoop>> loops;
+  for (int fd : listeners) loops.push_back(make_loop(shared, fd));
+  std::vector<std::thread> threads;
+  for (auto& loop : loops) threads.emplace_back([&loop] { loop->run(); });
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  if (!o.quiet) std::fprintf(stderr, "%s: %s, finishing in-flight responses\n", program, strsignal(signal_number));
+  for (auto& loop : loops) loop->stop();
+  for (auto& t : threads) t.join();
+  return 0;
+}
+
+}  // namespace wirestate::adapters

@@ -1,0 +1,43 @@
+#pragma once
+// What every sample server's main() does, written once: parse the contract's
+// command line, open one SO_REUSEPORT listener per loop, run each loop on its
+// own thread, turn SIGINT/SIGTERM into a graceful stop, exit 0.
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "access_log.hpp"
+#include "server_options.hpp"
+
+namespace wirestate::adapters {
+
+// State shared by the loops of one server.
+struct ServerShared {
+  ServerOptions options;
+  AccessLog* access_log = nullptr;
+  std::atomic<std::size_t> open_connections{0};
+};
+
+// One event loop: run() serves until stop() (callable from any thread) and
+// its connections have finished, or the grace period has passed.
+class EventLoop {
+ public:
+  virtual ~EventLoop() = default;
+  virtual void run() = 0;
+  virtual void stop() = 0;
+};
+
+using LoopFactory = std::function<std::unique_ptr<EventLoop>(ServerShared&, int listen_fd)>;
+
+int server_main(int argc, char** argv, const char* program, const LoopFactory& make_loop);
+
+// A non-blocking, close-on-exec TCP listener on host:port with SO_REUSEPORT.
+// Returns the fd, or -1 after printing why.
+int open_listener(const std::string& host, std::uint16_t port);
+// The port a listener is bound to.
+std::uint16_t bound_port(int fd);
+
+// How long in-flight responses may take after SIGINT/SIGTERM.
+inline constexpr auto stop_grace_period = std::chrono::seconds(10);
+
+}  // namespace wirestate::adapters

@@ -1,0 +1,21 @@
+#pragma once
+// The command line every sample server takes (shared/CONTRACT.md).
+#include <cstdint>
+#include <string>
+
+namespace wirestate::adapters {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  unsigned threads = 0;           // 0: one per core
+  std::size_t max_connections = 10000;
+  std::string access_log;         // empty: none; "-": stdout
+  bool quiet = false;
+};
+
+// Parses argv; on a bad argument prints why and the usage to stderr and
+// exits 2; on --help prints the usage and exits 0.
+ServerOptions parse_server_options(int argc, char** argv, const char* program);
+
+}  // namespace wirestate::adapters

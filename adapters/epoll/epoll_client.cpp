@@ -1,0 +1,144 @@
+#include "epoll_client.hpp"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace wirestate::adapters {
+namespace {
+
+Time clock_now() { return std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now()); }
+
+int wait_ms(Time now, std::optional<Time> deadline) {
+  if (!deadline) return 1000;
+  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*deadline - now).count();
+  return static_cast<int>(std::clamp<long long>(ms, 0, 1000));
+}
+
+}  // namespace
+
+std::unique_ptr<EpollClient> EpollClient::connect(const std::string& host, std::uint16_t port,
+                                                  const Config& config, Duration timeout,
+                                                  std::string& error) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0) {
+    error = "cannot resolve " + host + ": " + gai_strerror(rc);
+    return nullptr;
+  }
+  int fd = -1;
+  for (addrinfo* a = found; a; a = a->ai_next) {
+    fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS) break;
+    close(fd);
+    fd = -1;
+  }
+  freeaddrinfo(found);
+  if (fd < 0) {
+    error = "cannot connect to " + host + ":" + std::to_string(port) + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  // Wait for the connection to complete, then ask how it went.
+  const int ep = epoll_create1(EPOLL_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLOUT;
+  epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  const int ready = epoll_wait(ep, &ev, 1, static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(timeout).count()));
+  close(ep);
+  int so_error = 0;
+  socklen_t len = sizeof so_error;
+  getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len);
+  if (ready != 1 || so_error != 0) {
+    error = "cannot connect to " + host + ":" + std::to_string(port) + ": " +
+            (ready != 1 ? "timed out" : std::strerror(so_error));
+    close(fd);
+    return nullptr;
+  }
+  const int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return std::unique_ptr<EpollClient>(new EpollClient(fd, config, clock_now()));
+}
+
+EpollClient::EpollClient(int fd, const Config& config, Time now)
+    : fd_(fd), epoll_fd_(epoll_create1(EPOLL_CLOEXEC)), http_(config, now) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd_, &ev);
+}
+
+EpollClient::~EpollClient() {
+  close(epoll_fd_);
+  close(fd_);
+}
+
+bool EpollClient::run_until(const std::function<bool()>& done, std::string& error) {
+  for (;;) {
+    if (!service(error)) return false;
+    if (done() || http_.is_closed()) return true;
+    epoll_event ev{};
+    const int n = epoll_wait(epoll_fd_, &ev, 1, wait_ms(clock_now(), http_.deadline()));
+    if (n == 1) {
+      if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readable_ = true;
+      if (ev.events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable_ = true;
+    }
+    const Time now = clock_now();
+    if (auto t = http_.deadline(); t && *t <= now) http_.on_deadline(now);
+  }
+}
+
+// One pass over both directions until neither moves, as the server loop does.
+bool EpollClient::service(std::string& error) {
+  for (bool progress = true; progress;) {
+    progress = false;
+    const Time now = clock_now();
+    if (readable_ && http_.next_read() == ReadOp::read) {
+      const std::span<char> buf = http_.read_buffer();
+      const ssize_t n = recv(fd_, buf.data(), buf.size(), 0);
+      if (n > 0) {
+        http_.commit_read(static_cast<std::size_t>(n), now);
+        progress = true;
+      } else if (n == 0) {
+        readable_ = false;
+        http_.read_eof(now);
+        progress = true;
+      } else if (errno == EAGAIN) {
+        readable_ = false;
+      } else if (errno != EINTR) {
+        error = std::string("read failed: ") + std::strerror(errno);
+        http_.write_failed(now);
+        return false;
+      }
+    }
+    const WriteOp op = http_.next_write();
+    if (op.kind == WriteOp::write && writable_) {
+      msghdr msg{};
+      msg.msg_iov = reinterpret_cast<iovec*>(const_cast<IoVec*>(op.iovecs.data()));
+      msg.msg_iovlen = op.iovecs.size();
+      const ssize_t n = sendmsg(fd_, &msg, MSG_NOSIGNAL);
+      if (n >= 0) {
+        http_.wrote(static_cast<std::size_t>(n), now);
+        progress = true;
+      } else if (errno == EAGAIN) {
+        writable_ = false;
+      } else if (errno != EINTR) {
+        error = std::string("write failed: ") + std::strerror(errno);
+        http_.write_failed(now);
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace wirestate::adapters

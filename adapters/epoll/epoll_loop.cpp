@@ -1,0 +1,324 @@
+#include "epoll_loop.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+
+namespace wirestate::adapters {
+
+// IoVec is declared with iovec's layout so the iovecs go to the kernel as
+// they are.
+static_assert(sizeof(IoVec) == sizeof(iovec) && offsetof(IoVec, base) == offsetof(iovec, iov_base) &&
+              offsetof(IoVec, len) == offsetof(iovec, iov_len));
+
+namespace {
+constexpr auto linger_period = std::chrono::seconds(2);
+// Service a busy connection at most this many read/write rounds before the
+// others get a turn.
+constexpr int rounds_per_turn = 16;
+}  // namespace
+
+struct EpollLoop::Connection final : Waker {
+  Connection(EpollLoop& l, int socket)
+      : loop(l), fd(socket), http(l.config_, l.app_, l.now_) {
+    http.set_waker(this);
+  }
+  void wake() override { loop.schedule(*this); }
+
+  EpollLoop& loop;
+  int fd;
+  ServerConnection http;
+  bool readable = true, writable = true;
+  bool hangup = false;  // the peer's FIN (or an error) was signalled: read to the end
+  bool scheduled = false;
+  bool lingering = false;
+  TimerHeap::Id deadline_timer;
+  std::optional<Time> armed;  // when deadline_timer fires
+  TimerHeap::Id linger_timer;
+};
+
+EpollLoop::EpollLoop(ServerShared& shared, int listen_fd)
+    : shared_(shared), listen_fd_(listen_fd), app_(*this, shared.access_log) {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = nullptr;  // the listener
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+  ev.data.ptr = this;  // the wake fd
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  config_.date = &date_;
+  config_.buffers = &buffers_;
+  tick_clock();
+}
+
+EpollLoop::~EpollLoop() {
+  while (!connections_.empty()) destroy(*connections_.back());
+  if (listen_fd_ >= 0) close(listen_fd_);
+  close(wake_fd_);
+  close(epoll_fd_);
+  if (reserve_fd_ >= 0) close(reserve_fd_);
+}
+
+void EpollLoop::tick_clock() {
+  now_ = std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now());
+  date_.set(static_cast<std::int64_t>(std::time(nullptr)));
+}
+
+Timers::Token EpollLoop::start(Duration after, Callback callback, void* context) {
+  const TimerHeap::Id id = timers_.start(now_ + after, callback, context);
+  return (std::uint64_t{id.slot} << 32 | id.generation) + 1;
+}
+
+void EpollLoop::cancel(Token token) {
+  if (token == 0) return;
+  --token;
+  TimerHeap::Id id{static_cast<std::uint32_t>(token >> 32), static_cast<std::uint32_t>(token)};
+  timers_.cancel(id);
+}
+
+void EpollLoop::stop() {
+  stop_requested_.store(true);
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);
+}
+
+void EpollLoop::run() {
+  std::vector<epoll_event> events(256);
+  while (!(stopping_ && (connections_.empty() || grace_over_))) {
+    int timeout_ms = -1;
+    if (!ready_.empty()) {
+      timeout_ms = 0;
+    } else if (auto next = timers_.next()) {
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - now_).count();
+      timeout_ms = static_cast<int>(std::clamp<long long>(wait, 0, 1000));
+    } else {
+      timeout_ms = 1000;  // the Date header still moves on
+    }
+    const int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
+    tick_clock();
+    for (int i = 0; i < n; ++i) {
+      void* tag = events[i].data.ptr;
+      if (tag == nullptr) {
+        accept_all();
+      } else if (tag == this) {
+        std::uint64_t count;
+        [[maybe_unused]] auto r = read(wake_fd_, &count, sizeof count);
+      } else {
+        Connection& c = *static_cast<Connection*>(tag);
+        if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.readable = true;
+        if (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.hangup = true;
+        if (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) c.writable = true;
+        schedule(c);
+      }
+    }
+    if (stop_requested_.load() && !stopping_) begin_stop();
+    timers_.run_due(now_);
+    // Connections woken while serving others are served in this same pass.
+    for (std::size_t i = 0; i < ready_.size(); ++i) {
+      Connection* c = ready_[i];
+      if (!c) continue;  // destroyed after it was scheduled
+      c->scheduled = false;
+      service(*c);
+    }
+    ready_.clear();
+  }
+}
+
+void EpollLoop::schedule(Connection& c) {
+  if (c.scheduled) return;
+  c.scheduled = true;
+  ready_.push_back(&c);
+}
+
+void EpollLoop::accept_all() {
+  for (int accepted = 0; accepted < 256; ++accepted) {
+    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if ((errno == EMFILE || errno == ENFILE) && reserve_fd_ >= 0) {
+        // Out of descriptors: spend the reserve to answer one client, so the
+        // accept queue drains instead of waking us forever.
+        close(reserve_fd_);
+        fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) reject(fd);
+        reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        continue;
+      }
+      return;  // EAGAIN, or an error that a later wake-up will report again
+    }
+    // Take a place first, then check: loops on other threads admit at the
+    // same time, and a check before the increment would let two through.
+    if (stopping_) {
+      reject(fd);
+      continue;
+    }
+    if (shared_.open_connections.fetch_add(1) >= shared_.options.max_connections) {
+      shared_.open_connections.fetch_sub(1);
+      reject(fd);
+      continue;
+    }
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    auto* c = new Connection(*this, fd);
+    connections_.push_back(c);
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.ptr = c;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    schedule(*c);
+  }
+}
+
+void EpollLoop::reject(int fd) {
+  const std::string_view response = overload_response();
+  [[maybe_unused]] auto n = send(fd, response.data(), response.size(), MSG_NOSIGNAL);
+  // Closing with the client's request unread would reset the connection and
+  // could destroy the 503 before the client reads it; half-close first.
+  shutdown(fd, SHUT_WR);
+  close(fd);
+}
+
+void EpollLoop::service(Connection& c) {
+  if (c.lingering) {
+    // Discard what the peer still sends until it closes or the linger ends.
+    char scratch[16384];
+    for (;;) {
+      const ssize_t n = recv(c.fd, scratch, sizeof scratch, 0);
+      if (n > 0) continue;
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) return;
+      return destroy(c);
+    }
+  }
+  for (int round = 0; round < rounds_per_turn; ++round) {
+    bool progress = false;
+    if (c.readable && c.http.next_read() == ReadOp::read) {
+      const std::span<char> buf = c.http.read_buffer();
+      const ssize_t n = recv(c.fd, buf.data(), buf.size(), 0);
+      const int error = n < 0 ? errno : 0;
+      progress = error != EAGAIN;
+      if (n > 0) {
+        // A short read drained the socket, and data arriving later raises a
+        // new edge: waiting for EAGAIN would cost a recv per request. Not so
+        // for a FIN that came with the data: read on to see it.
+        if (static_cast<std::size_t>(n) < buf.size() && !c.hangup) c.readable = false;
+        c.http.commit_read(static_cast<std::size_t>(n), now_);
+      } else if (n == 0) {
+        c.readable = false;
+        c.http.read_eof(now_);
+      } else if (error == EAGAIN) {
+        c.readable = false;
+      } else if (error != EINTR) {
+        c.readable = false;
+        c.http.write_failed(now_);  // reset by the peer: nothing more gets through
+      }
+    }
+    const WriteOp op = c.http.next_write();
+    if (op.kind == WriteOp::close) return begin_linger(c);
+    if (op.kind == WriteOp::write && c.writable) {
+      msghdr msg{};
+      msg.msg_iov = reinterpret_cast<iovec*>(const_cast<IoVec*>(op.iovecs.data()));
+      msg.msg_iovlen = op.iovecs.size();
+      const ssize_t n = sendmsg(c.fd, &msg, MSG_NOSIGNAL);
+      if (n >= 0) {
+        std::size_t offered = 0;
+        for (const IoVec& v : op.iovecs) offered += v.len;
+        if (static_cast<std::size_t>(n) < offered) c.writable = false;  // the send buffer is full
+        c.http.wrote(static_cast<std::size_t>(n), now_);
+        progress = true;
+      } else if (errno == EAGAIN) {
+        c.writable = false;  // EPOLLOUT (edge) will say when there is room
+      } else if (errno != EINTR) {
+        c.http.write_failed(now_);
+        progress = true;
+      }
+    }
+    if (!progress) {
+      arm_deadline(c);
+      return;
+    }
+  }
+  schedule(c);  // still busy: continue after the others had a turn
+  arm_deadline(c);
+}
+
+// The heap keeps one live entry per connection. A deadline that moves later
+// is left alone and re-checked when the entry fires; only an earlier one
+// replaces it. Per-request re-arming would fill the heap with dead entries.
+void EpollLoop::arm_deadline(Connection& c) {
+  const std::optional<Time> due = c.http.deadline();
+  if (!due) return;
+  if (c.armed && *c.armed <= *due) return;
+  timers_.cancel(c.deadline_timer);
+  c.armed = due;
+  c.deadline_timer = timers_.start(*due, &EpollLoop::on_deadline, &c);
+}
+
+void EpollLoop::on_deadline(void* context) {
+  Connection& c = *static_cast<Connection*>(context);
+  c.deadline_timer = {};
+  c.armed.reset();
+  const std::optional<Time> due = c.http.deadline();
+  if (due && *due <= c.loop.now_) c.http.on_deadline(c.loop.now_);
+  c.loop.schedule(c);
+}
+
+void EpollLoop::begin_linger(Connection& c) {
+  // RFC 9112 §9.6: close the sending side first and read on for a while, so
+  // that unread input does not turn the close into a reset that destroys the
+  // response at the client.
+  shutdown(c.fd, SHUT_WR);
+  c.lingering = true;
+  timers_.cancel(c.deadline_timer);
+  c.linger_timer = timers_.start(now_ + linger_period, &EpollLoop::on_linger_timeout, &c);
+  c.readable = true;
+  schedule(c);
+}
+
+void EpollLoop::on_linger_timeout(void* context) {
+  Connection& c = *static_cast<Connection*>(context);
+  c.linger_timer = {};
+  c.loop.destroy(c);
+}
+
+void EpollLoop::destroy(Connection& c) {
+  timers_.cancel(c.deadline_timer);
+  timers_.cancel(c.linger_timer);
+  close(c.fd);
+  connections_.erase(std::find(connections_.begin(), connections_.end(), &c));
+  // run() may be walking ready_: blank the entry rather than shift the rest.
+  std::replace(ready_.begin(), ready_.end(), &c, static_cast<Connection*>(nullptr));
+  shared_.open_connections.fetch_sub(1);
+  delete &c;
+}
+
+void EpollLoop::begin_stop() {
+  stopping_ = true;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+  close(listen_fd_);
+  listen_fd_ = -1;
+  for (Connection* c : connections_) {
+    c->http.shutdown(now_);
+    schedule(*c);
+  }
+  timers_.start(now_ + stop_grace_period, &EpollLoop::on_grace_timeout, this);
+}
+
+void EpollLoop::on_grace_timeout(void* context) { static_cast<EpollLoop*>(context)->grace_over_ = true; }
+
+}  // namespace wirestate::adapters

@@ -1,0 +1,62 @@
+#pragma once
+// The epoll binding: one loop per thread, edge-triggered sockets, one timer
+// heap, writev straight from the connection's iovecs. It moves bytes and time
+// between the kernel and wirestate::ServerConnection, and nothing else.
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "../common/server_main.hpp"
+#include "../common/timer_heap.hpp"
+#include "../common/timers.hpp"
+#include "../sample_app/sample_app.hpp"
+
+namespace wirestate::adapters {
+
+class EpollLoop final : public EventLoop, private Timers {
+ public:
+  EpollLoop(ServerShared& shared, int listen_fd);
+  ~EpollLoop() override;
+  void run() override;
+  void stop() override;
+
+ private:
+  struct Connection;
+
+  // Timers, for the application.
+  Time now() const override { return now_; }
+  Token start(Duration after, Callback callback, void* context) override;
+  void cancel(Token token) override;
+
+  void accept_all();
+  void reject(int fd);
+  void service(Connection& c);
+  void schedule(Connection& c);
+  void arm_deadline(Connection& c);
+  void begin_linger(Connection& c);
+  void destroy(Connection& c);
+  void begin_stop();
+  static void on_deadline(void* context);
+  static void on_linger_timeout(void* context);
+  static void on_grace_timeout(void* context);
+  void tick_clock();
+
+  ServerShared& shared_;
+  int epoll_fd_ = -1;
+  int listen_fd_ = -1;
+  int wake_fd_ = -1;        // eventfd: stop() from another thread
+  int reserve_fd_ = -1;     // closed to accept one connection when out of fds
+  std::atomic<bool> stop_requested_{false};
+  bool stopping_ = false;
+  bool grace_over_ = false;
+  Time now_{};
+  HttpDate date_;
+  FreeListPool buffers_;  // idle connections give their buffers back here
+  Config config_;
+  TimerHeap timers_;
+  SampleApp app_;
+  std::vector<Connection*> ready_;      // woken by their application
+  std::vector<Connection*> connections_;  // every open one, for stop()
+};
+
+}  // namespace wirestate::adapters

@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""The side-by-side load run (issue: benchmarks). Every server is pinned to one
+core and the load generator to the other, with the same single worker each;
+everything listens on 127.0.0.1 and is stopped by its PID.
+
+    run.py --epoll PATH [--duration S] [--idle N] [--out DIR]
+
+Prints one markdown table (absolute figures, ratio to the best peer and to the
+reference) and writes it, with an SVG bar chart of scenarios 1-4, under
+bench/results/.
+"""
+import argparse
+import datetime
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVER_CPU, LOAD_CPU = "0", "1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+class Proc:
+    """A server we started: its process group is ours to stop."""
+
+    def __init__(self, name, argv, port, cwd=None):
+        self.name, self.port = name, port
+        self.proc = subprocess.Popen(["taskset", "-c", SERVER_CPU, *argv],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     cwd=cwd, start_new_session=True)
+        wait_for_port(port)
+
+    def pids(self):
+        out = subprocess.run(["pgrep", "-g", str(self.proc.pid)], capture_output=True, text=True).stdout
+        return [int(p) for p in out.split()]
+
+    def rss_kib(self):
+        total = 0
+        for pid in self.pids():
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    total += int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
+            except (OSError, StopIteration):
+                pass
+        return total
+
+    def stop(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+
+
+def build_tools(work):
+    for src in ["floor_server.c", "tcp_pair.c"]:
+        out = os.path.join(work, src[:-2])
+        subprocess.run(["cc", "-O2", "-o", out, os.path.join(HERE, src)], check=True)
+
+
+def start(kind, args, work):
+    port = free_port()
+    if kind == "wirestate":
+        return Proc(kind, [args.epoll, "--port", str(port), "--threads", "1", "--quiet",
+                           "--max-connections", "30000"], port)
+    if kind == "floor":
+        return Proc(kind, [os.path.join(work, "floor_server"), str(port)], port)
+    if kind == "nginx":
+        conf = os.path.join(work, "nginx.conf")
+        with open(os.path.join(HERE, "peers", "nginx.conf.in")) as f:
+            open(conf, "w").write(f.read().replace("@PORT@", str(port)).replace("@DIR@", work))
+        return Proc(kind, ["nginx", "-c", conf, "-g", "daemon off;"], port)
+    if kind == "h2o":
+        open(os.path.join(work, "plaintext"), "w").write("Hello, World!")
+        conf = os.path.join(work, "h2o.conf")
+        with open(os.path.join(HERE, "peers", "h2o.conf.in")) as f:
+            open(conf, "w").write(f.read().replace("@PORT@", str(port)).replace("@DIR@", work))
+        return Proc(kind, ["h2o", "-c", conf], port)
+    if kind == "node":
+        return Proc(kind, ["node", os.path.join(HERE, "peers", "node_server.js"), str(port)], port)
+    raise ValueError(kind)
+
+
+def available(kind):
+    return {"nginx": shutil.which("nginx"), "h2o": shutil.which("h2o"), "node": shutil.which("node")}.get(kind, True)
+
+
+def wrk(url, conns, seconds, script=None, timeout="5s"):
+    argv = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--latency",
+            "--timeout", timeout]
+    if script:
+        argv += ["-s", script]
+    out = subprocess.run(argv + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = {}
+    for pct, value, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M):
+        lat[pct] = float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+    errors = re.search(r"Socket errors:.*", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50_ms": lat.get("50"), "p99_ms": lat.get("99"),
+            "errors": (errors.group(0) if errors else "") + (f" non-2xx {non2xx.group(1)}" if non2xx else "")}
+
+
+def slow_clients(port, count, seconds):
+    """`count` keep-alive clients, each looping GET /slow/2000, for `seconds`.
+
+    Counts completions in the steady window after the first round (a request
+    takes 2 s, so the first 2 s complete nothing): wrk's total / duration would
+    count that ramp against the server."""
+    script = os.path.join(HERE, "slow_clients.py")
+    out = subprocess.run(["taskset", "-c", LOAD_CPU, sys.executable, script, str(port), str(count), str(seconds)],
+                         capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps, p99 = out.split()
+    return {"rps": float(rps), "p99_ms": float(p99)}
+
+
+def idle_connections(server, count):
+    """Opens `count` keep-alive connections, one request each; returns RSS growth per connection."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, count + 1000), hard))
+    before = server.rss_kib()
+    socks = []
+    try:
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            s.sendall(b"GET /plaintext HTTP/1.1\r\nHost: b\r\n\r\n")
+            socks.append(s)
+        for s in socks:
+            data = b""
+            while b"Hello, World!" not in data:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        time.sleep(1)
+        after = server.rss_kib()
+    finally:
+        for s in socks:
+            s.close()
+    return (after - before) * 1024 / count
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--epoll", required=True)
+    p.add_argument("--duration", type=int, default=10)
+    p.add_argument("--idle", type=int, default=10000)
+    p.add_argument("--out", default=os.path.join(HERE, "..", "results"))
+    args = p.parse_args()
+    work = tempfile.mkdtemp(prefix="wirestate-load-")
+    build_tools(work)
+    D = args.duration
+    results = {}  # (scenario, server) -> dict
+    peers = [k for k in ["nginx", "h2o", "node"] if available(k)]
+
+    failures = []
+
+    def run(kind, fn):
+        # One failing server or scenario is reported, not fatal to the run.
+        try:
+            server = start(kind, args, work)
+        except Exception as e:  # noqa: BLE001 - reported in the table's notes
+            failures.append(f"{kind}: did not start: {e}")
+            return {}
+        try:
+            time.sleep(0.3)
+            return fn(server)
+        except Exception as e:  # noqa: BLE001
+            failures.append(f"{kind}: {e}")
+            return {}
+        finally:
+            server.stop()
+
+    print(f"load run: server on cpu {SERVER_CPU}, load on cpu {LOAD_CPU}, {D}s per run", file=sys.stderr)
+    for kind in ["floor", "wirestate", *peers]:
+        print(f"  {kind}: plaintext", file=sys.stderr)
+        results[(1, kind)] = run(kind, lambda s: wrk(f"http://127.0.0.1:{s.port}/plaintext", 64, D))
+        results[(2, kind)] = run(kind, lambda s: wrk(f"http://127.0.0.1:{s.port}/plaintext", 256, D,
+                                                     script=os.path.join(HERE, "pipeline.lua")))
+    print("  raw TCP and /bytes/1073741824", file=sys.stderr)
+    raw = float(subprocess.run([os.path.join(work, "tcp_pair"), str(1 << 30)],
+                               capture_output=True, text=True, check=True).stdout)
+    results[(3, "raw")] = {"Bps": raw}
+
+    def download(s):
+        out = subprocess.run(["taskset", "-c", LOAD_CPU, "curl", "-s", "-o", "/dev/null", "-w", "%{speed_download}",
+                              f"http://127.0.0.1:{s.port}/bytes/1073741824"], capture_output=True, text=True,
+                             timeout=120).stdout
+        return {"Bps": float(out)}
+
+    for kind in ["wirestate"] + (["node"] if "node" in peers else []):
+        results[(3, kind)] = run(kind, download)
+    slow_seconds = max(D * 2, 6)
+    for kind in ["wirestate"] + (["node"] if "node" in peers else []):
+        print(f"  {kind}: 500 x /slow/2000", file=sys.stderr)
+        results[(4, kind)] = run(kind, lambda s: slow_clients(s.port, 500, slow_seconds))
+
+    def rate_limited(s):
+        before = s.rss_kib()
+        proc = subprocess.Popen(["taskset", "-c", LOAD_CPU, "curl", "-s", "--limit-rate", "1M", "--max-time",
+                                 str(D), "-o", "/dev/null", f"http://127.0.0.1:{s.port}/stream/52428800"])
+        peak = before
+        while proc.poll() is None:
+            peak = max(peak, s.rss_kib())
+            time.sleep(0.1)
+        return {"growth_kib": peak - before}
+
+    results[(5, "wirestate")] = run("wirestate", rate_limited)
+    for kind in ["wirestate", *[k for k in peers]]:
+        print(f"  {kind}: {args.idle} idle connections", file=sys.stderr)
+        results[(6, kind)] = run(kind, lambda s: {"bytes": idle_connections(s, args.idle)})
+    shutil.rmtree(work, ignore_errors=True)
+    report(results, peers, args, failures)
+
+
+def fmt_rate(v):
+    return f"{v / 1e6:.2f} M" if v >= 1e6 else f"{v / 1e3:.1f} k"
+
+
+def report(results, peers, args, failures):
+    host = socket.gethostname()
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
+    cols = ["wirestate", "floor", *peers]
+    lines = [f"# Load run {stamp} on {host}", "",
+             f"`bench/load/run.py --duration {args.duration} --idle {args.idle}`: server pinned to cpu {SERVER_CPU}, "
+             f"wrk/curl to cpu {LOAD_CPU}, one worker each. Ratios are wirestate / the other figure "
+             "(for memory, lower is better).", "",
+             "| scenario | metric | " + " | ".join(cols) + " | vs best peer | vs reference |",
+             "|---|---|" + "---|" * len(cols) + "---|---|"]
+
+    def row(n, name, metric, key, fmt, reference=None, higher_better=True):
+        vals = {c: results.get((n, c), {}).get(key) for c in cols}
+        w = vals["wirestate"]
+        peer_vals = [vals[c] for c in peers if vals.get(c) is not None]
+        best = (max(peer_vals) if higher_better else min(peer_vals)) if peer_vals else None
+        cells = [fmt(vals[c]) if vals.get(c) is not None else "n/a" for c in cols]
+        vs_peer = f"{w / best:.2f}x" if w is not None and best else "n/a"
+        vs_ref = f"{w / reference:.2f}x" if w is not None and reference else "n/a"
+        lines.append(f"| {name} | {metric} | " + " | ".join(cells) + f" | {vs_peer} | {vs_ref} |")
+
+    floor1 = results.get((1, "floor"), {}).get("rps")
+    floor2 = results.get((2, "floor"), {}).get("rps")
+    row(1, "1 plaintext, 64 conns", "req/s", "rps", fmt_rate, floor1)
+    row(1, "1 plaintext, 64 conns", "p50 ms", "p50_ms", lambda v: f"{v:.2f}", None, False)
+    row(1, "1 plaintext, 64 conns", "p99 ms", "p99_ms", lambda v: f"{v:.2f}", None, False)
+    row(2, "2 plaintext, 256 conns, 16 pipelined", "req/s", "rps", fmt_rate, floor2)
+    raw = results[(3, "raw")]["Bps"]
+    row(3, f"3 GET /bytes/1 GiB (raw TCP: {raw / 1e9:.2f} GB/s)", "GB/s", "Bps", lambda v: f"{v / 1e9:.2f}", raw)
+    row(4, "4 500 x /slow/2000", "req/s", "rps", lambda v: f"{v:.1f}", 250.0)
+    row(4, "4 500 x /slow/2000", "p99 ms", "p99_ms", lambda v: f"{v:.0f}", None, False)
+    row(5, "5 /stream at 1 MiB/s", "RSS growth KiB", "growth_kib", lambda v: f"{v}", None, False)
+    row(6, f"6 {args.idle} idle keep-alive", "bytes/conn", "bytes", lambda v: f"{v:.0f}", None, False)
+    errors = [f"- {s} {c}: {r['errors'].strip()}" for (s, c), r in sorted(results.items())
+              if isinstance(r, dict) and r.get("errors", "").strip()]
+    if errors:
+        lines += ["", "wrk reported errors:", *errors]
+    if failures:
+        lines += ["", "Failed runs (shown as n/a):", *[f"- {f}" for f in failures]]
+    table = "\n".join(lines) + "\n"
+    print(table)
+    os.makedirs(args.out, exist_ok=True)
+    base = os.path.join(args.out, f"{stamp}-{host}")
+    open(base + ".md", "w").write(table)
+    chart(results, peers, base)
+
+
+def chart(results, peers, base):
+    """Bars of scenarios 1-4, each server as a fraction of that scenario's reference."""
+    if not shutil.which("gnuplot"):
+        return
+    refs = {1: results.get((1, "floor"), {}).get("rps"), 2: results.get((2, "floor"), {}).get("rps"),
+            3: results[(3, "raw")]["Bps"], 4: 250.0}
+    keys = {1: "rps", 2: "rps", 3: "Bps", 4: "rps"}
+    names = {1: "plaintext", 2: "pipelined x16", 3: "1 GiB download", 4: "500 x slow"}
+    servers = ["wirestate", *peers]
+    data = base + ".dat"
+    with open(data, "w") as f:
+        f.write("scenario " + " ".join(servers) + "\n")
+        for n in range(1, 5):
+            vals = []
+            for s in servers:
+                v = results.get((n, s), {}).get(keys[n])
+                vals.append(f"{v / refs[n]:.3f}" if v is not None and refs[n] else "NaN")
+            f.write(f'"{names[n]}" ' + " ".join(vals) + "\n")
+    plot = (f'set terminal svg size 900,450; set output "{base}.svg"; '
+            'set title "Fraction of the reference (floor server, raw TCP, theoretical 250 req/s)"; '
+            'set style data histograms; set style fill solid 0.8; set yrange [0:*]; set key top right; '
+            f'plot for [i=2:{len(servers) + 1}] "{data}" using i:xtic(1) title columnheader(i)')
+    subprocess.run(["gnuplot", "-e", plot], check=False)
+    os.remove(data)
+
+
+if __name__ == "__main__":
+    main()

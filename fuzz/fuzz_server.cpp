@@ -1,0 +1,195 @@
+// fuzz_server: the server connection driven by the fuzzer, end to end.
+//
+// The input's front is the request byte stream; its back is a script of
+// steps (FuzzedDataProvider takes bytes from the front and numbers from the
+// back). Steps deliver request bytes in fuzzer-chosen sizes, act as the
+// application on a chosen exchange, drain output with short writes, move time,
+// end the input or fail the output. After every step the output must parse as
+// responses in request order, nothing may follow a close, and no buffer may
+// pass its bound.
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "response_checker.hpp"
+#include "fuzz_check.hpp"
+#include "wirestate/wirestate.hpp"
+
+using namespace wirestate;
+using wirestate::fuzz::RequestFacts;
+using wirestate::fuzz::ResponseChecker;
+
+
+namespace {
+
+const std::string big(200000, 'b');
+
+struct App final : Handler {
+  struct Live {
+    Exchange* ex;
+    std::size_t seq;
+    bool waiting = false;  // a write returned wait
+  };
+  std::vector<RequestFacts> facts;
+  std::vector<Live> live;
+  std::vector<std::string> seqs;  // X-Seq values, kept alive for the views
+  std::size_t body_bytes = 0;
+
+  void on_request(Exchange& ex) override {
+    const Request& r = ex.request();
+    facts.push_back({r.is_head(), r.is_connect()});
+    seqs.push_back(std::to_string(facts.size() - 1));
+    live.push_back({&ex, facts.size() - 1});
+    ex.user_data = reinterpret_cast<void*>(facts.size() - 1);
+  }
+  void on_body(Exchange&, std::string_view data) override { body_bytes += data.size(); }
+  void on_writable(Exchange& ex) override {
+    for (Live& l : live)
+      if (l.ex == &ex) l.waiting = false;
+  }
+  void on_exchange_end(Exchange& ex, std::error_code) override {
+    live.erase(std::remove_if(live.begin(), live.end(), [&](const Live& l) { return l.ex == &ex; }),
+               live.end());
+  }
+  Header seq_header(const Live& l) const { return {"X-Seq", seqs[l.seq]}; }
+};
+
+struct Driver {
+  explicit Driver(FuzzedDataProvider& in) : in(in), checker(app.facts) {
+    config.read_buffer_bytes = in.ConsumeIntegralInRange<std::size_t>(16, 4096);
+    config.max_request_line_bytes = in.ConsumeIntegralInRange<std::size_t>(8, 512);
+    config.max_header_bytes = in.ConsumeIntegralInRange<std::size_t>(8, 2048);
+    config.max_header_count = in.ConsumeIntegralInRange<std::size_t>(1, 20);
+    config.max_body_bytes = in.ConsumeIntegralInRange<std::uint64_t>(0, 100000);
+    config.max_pipelined_requests = in.ConsumeIntegralInRange<std::size_t>(1, 8);
+    config.write_high_watermark_bytes = in.ConsumeIntegralInRange<std::size_t>(1, 300000);
+    config.write_low_watermark_bytes = config.write_high_watermark_bytes / 2;
+    config.output_block_bytes = in.ConsumeIntegralInRange<std::size_t>(64, 8192);
+    if (in.ConsumeBool()) config.buffers = &pool;  // lent buffers, given back when idle
+    conn = std::make_unique<ServerConnection>(config, app, now);
+  }
+
+  void step() {
+    switch (in.ConsumeIntegralInRange<int>(0, 9)) {
+      case 0: case 1: case 2: deliver(); break;
+      case 3: case 4: act(); break;
+      case 5: case 6: drain(); break;
+      case 7: tick(); break;
+      case 8: if (in.ConsumeBool()) conn->read_eof(now); else conn->shutdown(now); break;
+      case 9: if (in.ConsumeIntegralInRange<int>(0, 15) == 0) conn->write_failed(now); break;
+    }
+    check();
+  }
+
+  void deliver() {
+    if (conn->next_read() != ReadOp::read) return;
+    std::span<char> buf = conn->read_buffer();
+    CHECK_OR_TRAP(!buf.empty() && buf.size() <= config.read_buffer_bytes);
+    const std::size_t want = in.ConsumeIntegralInRange<std::size_t>(1, 512);
+    const std::string bytes = in.ConsumeBytesAsString(std::min(want, buf.size()));
+    if (bytes.empty()) return conn->read_eof(now);
+    std::memcpy(buf.data(), bytes.data(), bytes.size());
+    conn->commit_read(bytes.size(), now);
+  }
+
+  void act() {
+    if (app.live.empty()) return;
+    App::Live& l = app.live[in.ConsumeIntegralInRange<std::size_t>(0, app.live.size() - 1)];
+    Exchange& ex = *l.ex;
+    const Header seq = app.seq_header(l);
+    static constexpr int statuses[] = {200, 204, 304, 404, 500};
+    switch (in.ConsumeIntegralInRange<int>(0, 9)) {
+      case 0: ex.read_body(); break;
+      case 1: {
+        const std::string body = in.ConsumeRandomLengthString(300);
+        ex.respond(statuses[in.ConsumeIntegralInRange<int>(0, 4)], {seq}, body);
+        break;
+      }
+      case 2: {
+        const bool length = in.ConsumeBool();
+        const std::string cl = std::to_string(in.ConsumeIntegralInRange<int>(0, 3000));
+        if (length) ex.respond_streaming(statuses[in.ConsumeIntegralInRange<int>(0, 4)], {seq, {"Content-Length", cl}});
+        else ex.respond_streaming(in.ConsumeBool() ? 200 : 101, {seq, {"Upgrade", "x"}});
+        break;
+      }
+      case 3: case 4:
+        if (!l.waiting) l.waiting = ex.write(in.ConsumeRandomLengthString(1000)).wait;
+        break;
+      case 5:
+        if (!l.waiting) {
+          const std::size_t n = in.ConsumeIntegralInRange<std::size_t>(0, big.size());
+          l.waiting = ex.write_borrowed(std::string_view(big).substr(0, n), {}).wait;
+        }
+        break;
+      case 6: ex.end(in.ConsumeBool() ? Headers() : Headers(&seq, 1)); break;
+      case 7: ex.send_informational(103, {seq}); break;
+      case 8: ex.set_max_body_bytes(in.ConsumeIntegralInRange<std::uint64_t>(0, 1 << 20)); break;
+      case 9: ex.respond_streaming(200, {seq}); break;
+    }
+  }
+
+  void drain() {
+    const std::size_t max = in.ConsumeIntegralInRange<std::size_t>(0, 100000);
+    for (int i = 0; i < 64 && !closed; ++i) {
+      const WriteOp op = conn->next_write();
+      if (op.kind == WriteOp::close) {
+        closed = true;
+        break;
+      }
+      if (op.kind == WriteOp::yield) break;
+      std::size_t n = 0;
+      for (const IoVec& v : op.iovecs) {
+        CHECK_OR_TRAP(v.len > 0);
+        const std::size_t take = std::min(v.len, max - n);
+        checker.feed(static_cast<const char*>(v.base), take);
+        n += take;
+        if (n == max) break;
+      }
+      conn->wrote(n, now);
+      if (n == 0) break;
+    }
+  }
+
+  void tick() {
+    now += std::chrono::milliseconds(in.ConsumeIntegralInRange<std::int64_t>(0, 120000));
+    if (auto t = conn->deadline(); t && *t <= now) conn->on_deadline(now);
+  }
+
+  void check() {
+    if (closed) {
+      // Once closed, always closed, and nothing more to write.
+      CHECK_OR_TRAP(conn->next_write().kind == WriteOp::close);
+    }
+    // Output stays near the watermark when the application honours `wait`:
+    // each exchange may add one write (with framing) past it before it is
+    // told to wait, plus heads and 1xx.
+    std::size_t queued = 0;
+    for (const App::Live& l : app.live) queued += l.ex->queued_bytes();
+    const std::size_t per_exchange = big.size() + 2048;
+    CHECK_OR_TRAP(queued <= config.write_high_watermark_bytes + app.live.size() * per_exchange + 64 * 1024);
+  }
+
+  FuzzedDataProvider& in;
+  App app;
+  FreeListPool pool;
+  Config config;
+  Time now{};
+  std::unique_ptr<ServerConnection> conn;
+  ResponseChecker checker;
+  bool closed = false;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  FuzzedDataProvider in(data, size);
+  Driver d(in);
+  for (int i = 0; i < 2000 && in.remaining_bytes() > 0; ++i) d.step();
+  // Whatever is left: the peer goes away; everything must wind down.
+  d.conn->read_eof(d.now);
+  d.drain();
+  return 0;
+}

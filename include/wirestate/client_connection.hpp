@@ -1,0 +1,144 @@
+#pragma once
+// The client role of HTTP/1.1 as a pure state machine, driven exactly as the
+// server role is (see server_connection.hpp and docs/client.md): next_read /
+// read_buffer / commit_read / read_eof, next_write / wrote, deadline /
+// on_deadline. Requests are queued with send(); responses come back, in
+// order, through each request's ResponseHandler.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <system_error>
+
+#include "wirestate/config.hpp"
+#include "wirestate/exchange.hpp"
+#include "wirestate/handler.hpp"
+#include "wirestate/headers.hpp"
+#include "wirestate/io.hpp"
+#include "wirestate/response.hpp"
+#include "wirestate/time.hpp"
+
+namespace wirestate {
+
+class ClientExchange;
+
+// Callbacks for one request's response; as on the server side they run only
+// inside a call the adapter made, never inside the application's own call.
+class ResponseHandler {
+ public:
+  virtual ~ResponseHandler() = default;
+  // A 1xx other than 101 (100 Continue releases a held-back body first).
+  // The views are valid during the call only.
+  virtual void on_informational(ClientExchange& exchange, int status, Headers headers) {
+    (void)exchange, (void)status, (void)headers;
+  }
+  // The final response head: exchange.response(). Read the body with
+  // read_body(). A 101, or a 2xx to CONNECT, makes the exchange a tunnel.
+  virtual void on_response(ClientExchange& exchange) = 0;
+  // One per read_body() call; `data` is valid during the call only.
+  virtual void on_body(ClientExchange& exchange, std::string_view data) {
+    (void)exchange, (void)data;
+  }
+  virtual void on_body_end(ClientExchange& exchange) { (void)exchange; }
+  // The request body's queue drained below the low watermark after `wait`.
+  virtual void on_writable(ClientExchange& exchange) { (void)exchange; }
+  // Last call: the response was read to its end (error empty), or the
+  // exchange failed. The exchange is reused after this returns.
+  virtual void on_exchange_end(ClientExchange& exchange, std::error_code error) {
+    (void)exchange, (void)error;
+  }
+};
+
+struct RequestOptions {
+  // Write this request before earlier responses have arrived. Off: it waits
+  // until every earlier exchange has ended.
+  bool pipeline = true;
+  // Streamed body: write() and end() follow. Otherwise `body` is the whole
+  // body (Content-Length is set from it when there is one, or for methods
+  // that expect one).
+  bool streaming = false;
+};
+
+class ClientExchange {
+ public:
+  const Response& response() const noexcept;
+  // Ask for the next piece of the response body: one on_body or on_body_end.
+  void read_body() noexcept;
+  // Limit for this response's body (default Config::max_body_bytes).
+  void set_max_body_bytes(std::uint64_t limit) noexcept;
+  // Streamed request body (RequestOptions::streaming), as on the server side:
+  // Content-Length framing when the request headers declared one, else
+  // chunked. Held back while `Expect: 100-continue` waits for its answer.
+  WriteResult write(std::string_view data) noexcept;
+  WriteResult write_borrowed(std::string_view data, Release release) noexcept;
+  std::error_code end(Headers trailers = {}) noexcept;
+  bool is_tunnel() const noexcept;
+
+  void* user_data = nullptr;
+
+  struct State;
+
+ private:
+  friend struct State;
+  explicit ClientExchange(State& state) noexcept : state_(&state) {}
+  State* state_;
+};
+
+struct SendResult {
+  ClientExchange* exchange = nullptr;
+  std::error_code error;  // set: nothing was queued
+};
+
+class ClientConnection {
+ public:
+  // `config` is borrowed. The fields that apply: read_buffer_bytes, the
+  // header limits (for response heads), max_body_bytes (response bodies),
+  // max_pipelined_requests (requests awaiting responses), output and
+  // watermark sizes; header_timeout (request written → response head),
+  // body_timeout (response body stalls while read), send_timeout,
+  // keep_alive_timeout (idle), continue_timeout.
+  ClientConnection(const Config& config, Time now);
+  ~ClientConnection();
+  ClientConnection(const ClientConnection&) = delete;
+  ClientConnection& operator=(const ClientConnection&) = delete;
+
+  // Queues a request. `method`, `target`, `headers` and `body` are copied.
+  // The application supplies Host; the connection adds Content-Length or
+  // Transfer-Encoding.
+  SendResult send(ResponseHandler& handler, std::string_view method, std::string_view target,
+                  Headers headers, std::string_view body = {}, RequestOptions options = {}) noexcept;
+  SendResult send(ResponseHandler& handler, std::string_view method, std::string_view target,
+                  std::initializer_list<Header> headers, std::string_view body = {},
+                  RequestOptions options = {}) noexcept {
+    return send(handler, method, target, Headers(headers.begin(), headers.size()), body, options);
+  }
+  // Whether send() would accept a request now: the connection is open, the
+  // server has not announced a close, and fewer than max_pipelined_requests
+  // are outstanding.
+  bool can_send() const noexcept;
+
+  ReadOp next_read() noexcept;
+  std::span<char> read_buffer() noexcept;
+  void commit_read(std::size_t n, Time now) noexcept;
+  void read_eof(Time now) noexcept;
+
+  WriteOp next_write() noexcept;
+  void wrote(std::size_t n, Time now) noexcept;
+  void write_failed(Time now) noexcept;
+
+  std::optional<Time> deadline() const noexcept;
+  void on_deadline(Time now) noexcept;
+
+  void set_waker(Waker* waker) noexcept;
+  bool is_closed() const noexcept;
+  // No request in flight: the connection can be returned to a pool.
+  bool is_idle() const noexcept;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wirestate

@@ -1,0 +1,75 @@
+#pragma once
+// Every limit of a connection, with its unit in the name and its reason beside
+// it. A violation by the peer produces the status named in the comment, then a
+// clean close.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "wirestate/time.hpp"
+
+namespace wirestate {
+
+class BufferPool;
+class HttpDate;
+
+struct Config {
+  // Bytes read from the socket per read. 16 KiB holds a typical request head
+  // and keeps upload throughput near the socket's; a head longer than the
+  // buffer still parses, since its pieces are copied out as they arrive.
+  std::size_t read_buffer_bytes = 16 * 1024;
+
+  // Method + target + version (→ 414). 8 KiB, as nginx's
+  // large_client_header_buffers and Apache's LimitRequestLine.
+  std::size_t max_request_line_bytes = 8 * 1024;
+  // Sum of header field names and values of one head, trailers counted
+  // separately (→ 431). 16 KiB, as h11 (which cites node, tomcat and IIS).
+  std::size_t max_header_bytes = 16 * 1024;
+  // Header fields in one head or trailer section (→ 431). 100, as Apache.
+  std::size_t max_header_count = 100;
+  // Request body bytes (→ 413); a handler can raise or lower it per request
+  // with Exchange::set_max_body_bytes. 1 MiB, as nginx's client_max_body_size.
+  std::uint64_t max_body_bytes = 1024 * 1024;
+
+  // Requests parsed ahead of the response being written. Reading stops (and
+  // the socket's buffer applies TCP backpressure) past this many. 16 covers
+  // the deepest pipelining benchmarks use while bounding per-connection state.
+  std::size_t max_pipelined_requests = 16;
+
+  // Response bytes are copied into blocks of this size, shared by the
+  // exchanges of a connection and recycled; a block is the unit of reuse.
+  std::size_t output_block_bytes = 4 * 1024;
+  // Queued response bytes at which a write asks the app to wait, and below
+  // which on_writable tells it to go on. The gap keeps the app from waking
+  // for every few bytes that drain.
+  std::size_t write_high_watermark_bytes = 256 * 1024;
+  std::size_t write_low_watermark_bytes = 64 * 1024;
+
+  // From the first byte of a request head to its end (→ 408, slowloris), and
+  // for a new connection to send its first byte (silent close).
+  Duration header_timeout = std::chrono::seconds(30);
+  // A keep-alive connection with no request in progress (silent close).
+  Duration keep_alive_timeout = std::chrono::seconds(60);
+  // No body bytes arrive while the app waits for them (→ 408 if no response
+  // was started, then close).
+  Duration body_timeout = std::chrono::seconds(30);
+  // Response bytes are queued but the peer accepts none (close).
+  Duration send_timeout = std::chrono::seconds(60);
+  // Client role: how long a request with `Expect: 100-continue` holds its
+  // body back waiting for 100 before sending it anyway (RFC 9110 §10.1.1).
+  Duration continue_timeout = std::chrono::seconds(1);
+
+  // Where the read buffer, output blocks and iovec array come from. With a
+  // pool, an idle connection gives them back (see buffer_pool.hpp); null:
+  // each connection allocates its own once and keeps them.
+  BufferPool* buffers = nullptr;
+
+  // `Server` header added to responses that carry none; empty: none added.
+  std::string_view server_name = "wirestate";
+  // Source of the `Date` header added to responses that carry none (RFC 9110
+  // §6.6.1). The core has no clock: the adapter owns this object and updates
+  // it once a second. Null: no Date header is added.
+  const HttpDate* date = nullptr;
+};
+
+}  // namespace wirestate

@@ -1,0 +1,64 @@
+#pragma once
+// Errors are values. Two families, as in h11: the peer broke the protocol or a
+// limit (each carries the status to answer with), or the caller misused the
+// API. Both are std::error_code in wirestate's category; the message text lives
+// in one switch in src/error.cpp.
+#include <system_error>
+
+namespace wirestate {
+
+enum class Error {
+  // Peer errors: the request could not be accepted.
+  bad_request = 1,          // 400: malformed request (llhttp's reason in body)
+  missing_host,             // 400: HTTP/1.1 request without exactly one Host
+  conflicting_framing,      // 400: Content-Length with Transfer-Encoding
+  chunked_not_final,        // 400: Transfer-Encoding without final chunked
+  invalid_content_length,   // 400
+  invalid_chunk,            // 400: bad chunk size or chunk framing
+  request_line_too_long,    // 414: Config::max_request_line_bytes
+  header_too_large,         // 431: Config::max_header_bytes
+  too_many_headers,         // 431: Config::max_header_count
+  body_too_large,           // 413: Config::max_body_bytes or per-request limit
+  unsupported_transfer_coding,  // 501
+  method_not_implemented,   // 501
+  expectation_failed,       // 417: Expect with anything but 100-continue
+  version_not_supported,    // 505
+  header_timeout,           // 408: Config::header_timeout
+  body_timeout,             // 408: Config::body_timeout
+
+  // Transport: the conversation ended before the exchange did.
+  peer_closed,              // EOF in the middle of a request
+  write_failed,             // the adapter reported a failed write
+  send_timeout,             // Config::send_timeout
+  connection_closed,        // the connection closed for another exchange's error
+  no_response,              // client: the server closed before this request's response
+
+  // Client role: the server broke the protocol or a limit.
+  bad_response,             // malformed response (llhttp's reason in the message)
+  unexpected_response,      // bytes from the server when no request is outstanding
+
+  // Local errors: the application misused the API.
+  response_already_started, // respond twice, or 1xx after the final head
+  response_not_started,     // write or end before respond_streaming
+  response_ended,           // write after end
+  body_overrun,             // writing more than the declared Content-Length
+  body_underrun,            // end before the declared Content-Length
+  body_not_allowed,         // body on HEAD-less 1xx/204/304 response
+  invalid_status,           // status outside 100..999, or 1xx as final
+  invalid_header,           // a field name that is no token, or CR/LF/NUL in a value
+  invalid_request_line,     // client: a method that is no token, or a bad target
+  not_accepting,            // client: send() while the connection takes no request
+};
+
+const std::error_category& error_category() noexcept;
+inline std::error_code make_error_code(Error e) noexcept {
+  return {static_cast<int>(e), error_category()};
+}
+
+// The status an automatic response carries for a peer error, 0 for others.
+int status_for(Error e) noexcept;
+
+}  // namespace wirestate
+
+template <>
+struct std::is_error_code_enum<wirestate::Error> : std::true_type {};

@@ -1,0 +1,100 @@
+#pragma once
+// One request and its response. The connection owns exchanges and reuses them;
+// the handler gets a reference in on_request and may keep it until
+// on_exchange_end.
+//
+// Buffer ownership:
+//  - headers and bodies passed to respond/write are copied before the call
+//    returns, except write_borrowed's data, which the caller keeps alive and
+//    unchanged until its release callback runs;
+//  - everything the exchange hands out (request(), body data) is described in
+//    request.hpp and handler.hpp.
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+#include <system_error>
+
+#include "wirestate/error.hpp"
+#include "wirestate/headers.hpp"
+#include "wirestate/request.hpp"
+
+namespace wirestate {
+
+namespace detail {
+struct ExchangeState;
+}
+
+// Called once the connection no longer needs borrowed bytes: after they were
+// written, or when the exchange ended without writing them. Runs from inside
+// an adapter call, like every handler callback.
+struct Release {
+  void (*fn)(void* context) = nullptr;
+  void* context = nullptr;
+};
+
+struct WriteResult {
+  std::error_code error;  // set: nothing was queued
+  bool wait = false;      // queued, and the queue is past the high watermark:
+                          // write no more until Handler::on_writable
+  explicit operator bool() const noexcept { return !error; }
+};
+
+class Exchange {
+ public:
+  const Request& request() const noexcept;
+
+  // Ask for the next piece of the body: one on_body or on_body_end follows.
+  // The first call on a request with `Expect: 100-continue` sends
+  // `100 Continue` (unless a final response has started). While the app does
+  // not ask, the connection stops reading once its buffer is full.
+  void read_body() noexcept;
+  // Raise or lower Config::max_body_bytes for this request; call it in
+  // on_request, before the body is read.
+  void set_max_body_bytes(std::uint64_t limit) noexcept;
+
+  // A whole response. Content-Length is set from `body`; a HEAD request gets
+  // the same head and no body.
+  std::error_code respond(int status, Headers headers, std::string_view body = {}) noexcept;
+  std::error_code respond(int status, std::initializer_list<Header> headers,
+                          std::string_view body = {}) noexcept {
+    return respond(status, Headers(headers.begin(), headers.size()), body);
+  }
+
+  // A streamed response. With a Content-Length header the body is sent as is
+  // and must match it; without one it is chunked (HTTP/1.1) or delimited by
+  // closing the connection (HTTP/1.0). A 101 (or 2xx to CONNECT) turns the
+  // exchange into a tunnel: read_body and write carry raw bytes both ways.
+  std::error_code respond_streaming(int status, Headers headers) noexcept;
+  std::error_code respond_streaming(int status, std::initializer_list<Header> headers) noexcept {
+    return respond_streaming(status, Headers(headers.begin(), headers.size()));
+  }
+  // An interim response (1xx other than 101), before the final one.
+  std::error_code send_informational(int status, Headers headers) noexcept;
+  std::error_code send_informational(int status, std::initializer_list<Header> headers) noexcept {
+    return send_informational(status, Headers(headers.begin(), headers.size()));
+  }
+
+  // Body bytes of a streamed response, copied.
+  WriteResult write(std::string_view data) noexcept;
+  // Body bytes of a streamed response, by reference (gathered into writev
+  // without a copy). `release` runs when the connection is done with them.
+  WriteResult write_borrowed(std::string_view data, Release release) noexcept;
+  // Ends a streamed response; trailers go out with a chunked body only.
+  std::error_code end(Headers trailers = {}) noexcept;
+
+  bool response_started() const noexcept;
+  // Whether the exchange has become a tunnel (after 101, or 2xx to CONNECT).
+  bool is_tunnel() const noexcept;
+  // Bytes of this exchange's response queued and not yet written.
+  std::size_t queued_bytes() const noexcept;
+
+  // Free for the application: per-request state it wants to find again.
+  void* user_data = nullptr;
+
+ private:
+  friend struct detail::ExchangeState;
+  explicit Exchange(detail::ExchangeState& state) noexcept : state_(&state) {}
+  detail::ExchangeState* state_;
+};
+
+}  // namespace wirestate

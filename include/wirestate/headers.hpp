@@ -1,0 +1,28 @@
+#pragma once
+// Header fields as views. Request heads hand out views into storage owned by
+// the exchange (valid until Handler::on_exchange_end); responses take views
+// that are only borrowed for the duration of the call that takes them.
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace wirestate {
+
+struct Header {
+  std::string_view name;
+  std::string_view value;
+};
+
+using Headers = std::span<const Header>;
+
+// ASCII case-insensitive equality, as field names compare (RFC 9110 §5.1).
+bool iequals(std::string_view a, std::string_view b) noexcept;
+
+// The first field named `name`, if any.
+std::optional<std::string_view> find_header(Headers headers, std::string_view name) noexcept;
+
+// Whether a comma-separated list field (e.g. Connection) holds `token`.
+bool header_has_token(Headers headers, std::string_view name, std::string_view token) noexcept;
+
+}  // namespace wirestate

@@ -1,0 +1,36 @@
+#pragma once
+// A parsed request head. Every view points into storage owned by the exchange
+// and stays valid until Handler::on_exchange_end for that exchange.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "wirestate/headers.hpp"
+
+namespace wirestate {
+
+struct Request {
+  std::string_view method;  // "GET", "POST", ...
+  std::string_view target;  // origin-, absolute-, authority- or asterisk-form
+  int version_major = 1;
+  int version_minor = 1;
+  Headers headers;          // as received, in order
+  // Trailer fields of a chunked body; filled before Handler::on_body_end.
+  Headers trailers;
+
+  std::optional<std::uint64_t> content_length;
+  bool chunked = false;
+  bool keep_alive = true;        // RFC 9112 §9.3, from version and Connection
+  bool expects_continue = false; // Expect: 100-continue on HTTP/1.1
+  bool upgrade = false;          // Upgrade requested, or CONNECT
+
+  std::optional<std::string_view> header(std::string_view name) const noexcept {
+    return find_header(headers, name);
+  }
+  bool is_head() const noexcept { return method == "HEAD"; }
+  bool is_connect() const noexcept { return method == "CONNECT"; }
+  // Whether a body follows the head (RFC 9112 §6.3).
+  bool has_body() const noexcept { return chunked || content_length.value_or(0) > 0; }
+};
+
+}  // namespace wirestate

@@ -1,0 +1,16 @@
+#pragma once
+// Everything an application or adapter needs, in one include.
+#include "wirestate/buffer_pool.hpp"
+#include "wirestate/client_connection.hpp"
+#include "wirestate/config.hpp"
+#include "wirestate/error.hpp"
+#include "wirestate/exchange.hpp"
+#include "wirestate/handler.hpp"
+#include "wirestate/headers.hpp"
+#include "wirestate/http_date.hpp"
+#include "wirestate/io.hpp"
+#include "wirestate/request.hpp"
+#include "wirestate/response.hpp"
+#include "wirestate/server_connection.hpp"
+#include "wirestate/status.hpp"
+#include "wirestate/time.hpp"

@@ -1,0 +1,389 @@
+// The client connection: reading responses, the dispatch loop and time.
+// Requests and output live in client_output.cpp.
+#include "wirestate/client_connection.hpp"
+
+#include <cassert>
+#include <cstring>
+
+#include "client_impl.hpp"
+
+namespace wirestate {
+
+using State = ClientExchange::State;
+using In = State::In;
+using Event = detail::MessageParser::Event;
+
+void State::reset(const Config& config) noexcept {
+  handler = nullptr;
+  head_request = connect_request = upgrade_offered = false;
+  pipeline = true;
+  body_held = false;
+  continue_until.reset();
+  request_ended = request_written = wait_writable = false;
+  body = {};
+  head.reset({config.max_request_line_bytes, config.max_header_bytes, config.max_header_count});
+  trailers.reset({0, config.max_header_bytes, config.max_header_count});
+  response = Response{};
+  in = In::waiting;
+  has_body = read_wanted = end_delivered = response_started = false;
+  max_body = config.max_body_bytes;
+  body_received = 0;
+  failure.clear();
+  handle.user_data = nullptr;
+}
+
+ClientConnection::Impl::Impl(const Config& c, Time t)
+    : config(c), pool(c.buffers ? *c.buffers : own_buffers()), input(pool, c.read_buffer_bytes),
+      arena(c.output_block_bytes, pool),
+      now(t), idle_since(t), body_progress(t) {
+  active.reserve(c.max_pipelined_requests);
+}
+
+ClientConnection::Impl::~Impl() {
+  for (State* ex : active) drop_queues(*ex);
+  for (detail::Segment& s : deferred_releases) detail::release_segment(arena, s);
+}
+
+void ClientConnection::Impl::release_if_idle() noexcept {
+  if (!config.buffers || !active.empty() || !input.empty() || armed_for || tunnel || !deferred_releases.empty())
+    return;
+  input.give_back();
+  iovecs.give_back();
+  arena.release_all();
+}
+
+void ClientConnection::Impl::touch() noexcept {
+  if (in_run) again = true;
+  else if (waker) waker->wake();
+}
+
+void ClientConnection::Impl::run() noexcept {
+  if (in_run) {
+    again = true;
+    return;
+  }
+  in_run = true;
+  do {
+    again = false;
+    while (!deferred_releases.empty()) {
+      detail::Segment s = deferred_releases.back();
+      deferred_releases.pop_back();
+      detail::release_segment(arena, s);
+    }
+    parse_input();
+    if (deliver_body()) again = true;
+    if (deliver_writable()) again = true;
+    if (retire()) again = true;
+  } while (again);
+  in_run = false;
+  release_if_idle();
+}
+
+State* ClientConnection::Impl::receiving() const noexcept {
+  for (State* ex : active)
+    if (ex->in != In::complete) return ex;
+  return nullptr;
+}
+
+void ClientConnection::Impl::parse_input() noexcept {
+  while (!read_closed && !tunnel && body_pending.empty() &&
+         (!input.empty() || (armed_for && parser.paused()))) {
+    // A bodiless response is complete at its head, but the parser still owes
+    // its end: stay with the exchange the parser is reading.
+    State* ex = armed_for ? armed_for : receiving();
+    if (!ex) {
+      // RFC 9112 §9.3: a response with no request outstanding cannot be
+      // matched to anything.
+      fail(Error::unexpected_response, Error::connection_closed);
+      return;
+    }
+    if (!armed_for) {
+      parser.set_builders(&ex->head, &ex->trailers);
+      parser.set_request_context(ex->head_request, ex->connect_request);
+      armed_for = ex;
+    }
+    const std::string_view bytes = input.unread();
+    const detail::MessageParser::Step step = parser.parse(bytes.data(), bytes.size());
+    input.consume(step.consumed);
+    switch (step.event) {
+      case Event::need_more:
+        return;
+      case Event::head:
+        on_head(*ex);
+        break;
+      case Event::body:
+        ex->body_received += step.body.size();
+        body_progress = now;
+        if (ex->body_received > ex->max_body) return fail(Error::body_too_large, Error::connection_closed);
+        body_pending = step.body;
+        break;
+      case Event::message_end:
+        on_message_end(*ex);
+        break;
+      case Event::upgrade:
+        if (ex->response.status == 101 || (ex->connect_request && ex->response.status < 300)) {
+          tunnel = ex;
+          ex->in = In::body;
+          ex->has_body = true;
+        }
+        return;
+      case Event::error:
+        return fail(parser.error() == Error::bad_request ? Error::bad_response : parser.error(),
+                    Error::connection_closed);
+    }
+  }
+}
+
+void ClientConnection::Impl::on_head(State& ex) noexcept {
+  const int status = parser.status();
+  if (status < 200 && status != 101) {
+    // Interim: 100 releases a body held for it; the views live for this call.
+    if (status == 100) ex.body_held = false, ex.continue_until.reset();
+    ex.handler->on_informational(ex.handle, status, ex.head.headers());
+    return;
+  }
+  Response& r = ex.response;
+  r.status = status;
+  r.reason = ex.head.target();
+  r.version_major = parser.version_major();
+  r.version_minor = parser.version_minor();
+  r.headers = ex.head.headers();
+  r.content_length = parser.content_length();
+  r.chunked = parser.chunked();
+  r.keep_alive = parser.keep_alive();
+  const bool tunnel_response = status == 101 || (ex.connect_request && status < 300);
+  // RFC 9112 §6.3: which responses have a body.
+  ex.has_body = !ex.head_request && status != 204 && status != 304 && !tunnel_response &&
+                (r.chunked || r.content_length.value_or(1) > 0);
+  ex.in = ex.has_body ? In::body : In::complete;
+  // RFC 9110 §15.2.2: no switch to a protocol the request did not offer.
+  if (status == 101 && !ex.upgrade_offered) return fail(Error::bad_response, Error::connection_closed);
+  if (tunnel_response && !ex.request_ended) {
+    // The request's own body is unfinished: its bytes and the other
+    // protocol's would interleave. No valid server switches here.
+    return fail(Error::bad_response, Error::connection_closed);
+  }
+  if (tunnel_response) {
+    // Everything after this head is the other protocol's: the parser stops.
+    tunnel = &ex;
+    ex.in = In::body;
+    ex.has_body = true;
+    ex.body = {};
+    ex.body.framing = detail::Framing::tunnel;
+    ex.request_ended = false;  // raw writes may follow
+  } else if (!r.keep_alive) {
+    closing = true;
+  }
+  // A final answer before the body was asked for: the body stays unsent, and
+  // the connection cannot carry another request (the server may still expect
+  // the bytes that were declared).
+  if (ex.body_held) {
+    ex.body_held = false;
+    closing = true;
+    drop_queues(ex);
+    ex.request_ended = ex.request_written = true;
+  }
+  ex.response_started = true;
+  ex.handler->on_response(ex.handle);
+  if (r.content_length && *r.content_length > ex.max_body && ex.has_body)
+    fail(Error::body_too_large, Error::connection_closed);
+}
+
+void ClientConnection::Impl::on_message_end(State& ex) noexcept {
+  if (!ex.response_started) {
+    // The end of a 1xx: the final head follows, into fresh storage.
+    ex.head.reset({config.max_request_line_bytes, config.max_header_bytes, config.max_header_count});
+    parser.set_builders(&ex.head, &ex.trailers);
+    return;
+  }
+  ex.in = In::complete;
+  ex.response.trailers = ex.trailers.headers();
+  armed_for = nullptr;
+  if (ex.read_wanted) again = true;
+}
+
+bool ClientConnection::Impl::deliver_body() noexcept {
+  bool progress = false;
+  if (tunnel && tunnel->read_wanted && !input.empty()) {
+    tunnel->read_wanted = false;
+    const std::string_view data = input.unread();
+    input.consume_all();
+    tunnel->handler->on_body(tunnel->handle, data);
+    progress = true;
+  }
+  State* ex = armed_for;
+  if (!body_pending.empty() && ex && ex->read_wanted) {
+    ex->read_wanted = false;
+    const std::string_view data = body_pending;
+    body_pending = {};
+    ex->handler->on_body(ex->handle, data);
+    progress = true;
+  }
+  for (State* s : active) {
+    if (s->read_wanted && s->in == In::complete && s->has_body && !s->end_delivered) {
+      s->read_wanted = false;
+      s->end_delivered = true;
+      s->handler->on_body_end(s->handle);
+      return true;  // `active` may have changed
+    }
+  }
+  return progress;
+}
+
+// ---- ClientExchange: the reading side --------------------------------------
+
+const Response& ClientExchange::response() const noexcept { return state_->response; }
+
+void ClientExchange::read_body() noexcept {
+  State& ex = *state_;
+  if (ex.failure || ex.end_delivered) return;
+  ex.read_wanted = true;
+  ex.conn->body_progress = ex.conn->now;
+  ex.conn->touch();
+}
+
+void ClientExchange::set_max_body_bytes(std::uint64_t limit) noexcept { state_->max_body = limit; }
+bool ClientExchange::is_tunnel() const noexcept { return state_->conn->tunnel == state_; }
+
+// ---- public API -------------------------------------------------------------
+
+ClientConnection::ClientConnection(const Config& config, Time now)
+    : impl_(std::make_unique<Impl>(config, now)) {}
+ClientConnection::~ClientConnection() = default;
+
+SendResult ClientConnection::send(ResponseHandler& handler, std::string_view method,
+                                  std::string_view target, Headers headers, std::string_view body,
+                                  RequestOptions options) noexcept {
+  return impl_->send(handler, method, target, headers, body, options);
+}
+
+bool ClientConnection::can_send() const noexcept {
+  const Impl& c = *impl_;
+  return !c.closing && !c.write_closed && !c.read_closed && !c.tunnel &&
+         c.active.size() < c.config.max_pipelined_requests;
+}
+
+ReadOp ClientConnection::next_read() noexcept {
+  Impl& c = *impl_;
+  c.run();
+  if (c.read_closed) return ReadOp::close;
+  if (c.input.full(!c.body_pending.empty())) return ReadOp::yield;
+  return ReadOp::read;
+}
+
+std::span<char> ClientConnection::read_buffer() noexcept {
+  Impl& c = *impl_;
+  return c.input.free_space(!c.body_pending.empty());
+}
+
+void ClientConnection::commit_read(std::size_t n, Time now) noexcept {
+  Impl& c = *impl_;
+  assert(now >= c.now);
+  c.now = now;
+  if (c.read_closed) return;
+  c.input.commit(n);
+  c.run();
+}
+
+void ClientConnection::read_eof(Time now) noexcept {
+  Impl& c = *impl_;
+  c.now = std::max(c.now, now);
+  if (c.read_closed) return;
+  c.run();  // whatever is buffered is read first
+  if (c.tunnel) {
+    State& t = *c.tunnel;
+    t.in = In::complete;
+    c.read_closed = true;
+    c.run();
+    return;
+  }
+  State* ex = c.armed_for ? c.armed_for : c.receiving();
+  if (ex && ex->response_started && c.body_pending.empty()) {
+    // A body delimited by close ends here; any other is cut short.
+    const detail::MessageParser::Step step = c.parser.finish();
+    if (step.event == Event::message_end) {
+      c.on_message_end(*ex);
+      c.read_closed = true;
+      c.closing = true;
+      c.run();
+      return;
+    }
+  }
+  if (ex) c.fail(ex->response_started ? Error::peer_closed : Error::no_response, Error::no_response);
+  c.read_closed = true;
+  c.closing = true;
+  c.run();
+}
+
+WriteOp ClientConnection::next_write() noexcept {
+  Impl& c = *impl_;
+  c.run();
+  return c.build_write();
+}
+
+void ClientConnection::wrote(std::size_t n, Time now) noexcept {
+  Impl& c = *impl_;
+  assert(now >= c.now);
+  c.now = now;
+  c.consume_written(n);
+  c.run();
+}
+
+void ClientConnection::write_failed(Time now) noexcept {
+  Impl& c = *impl_;
+  c.now = std::max(c.now, now);
+  c.fail(Error::write_failed, Error::write_failed);
+  c.run();
+}
+
+std::optional<Time> ClientConnection::deadline() const noexcept {
+  const Impl& c = *impl_;
+  if (c.write_closed && c.read_closed) return std::nullopt;
+  std::optional<Time> t;
+  auto earliest = [&t](Time candidate) { t = t ? std::min(*t, candidate) : candidate; };
+  if (c.write_waiting_since) earliest(*c.write_waiting_since + c.config.send_timeout);
+  for (const State* ex : c.active)
+    if (ex->continue_until) earliest(*ex->continue_until);
+  const State* ex = c.receiving();
+  if (c.tunnel) {
+    // Nothing on the read side is timed.
+  } else if (ex && ex->request_written && !ex->response_started) {
+    earliest(ex->written_at + c.config.header_timeout);
+  } else if (ex && ex->read_wanted && c.body_pending.empty()) {
+    earliest(c.body_progress + c.config.body_timeout);
+  } else if (c.active.empty() && !c.read_closed) {
+    earliest(c.idle_since + c.config.keep_alive_timeout);
+  }
+  return t;
+}
+
+void ClientConnection::on_deadline(Time now) noexcept {
+  Impl& c = *impl_;
+  assert(now >= c.now);
+  c.now = now;
+  for (State* ex : c.active) {
+    if (ex->continue_until && now >= *ex->continue_until) {
+      // RFC 9110 §10.1.1: the client need not wait for 100 forever.
+      ex->continue_until.reset();
+      ex->body_held = false;
+    }
+  }
+  State* ex = c.receiving();
+  if (c.write_waiting_since && now >= *c.write_waiting_since + c.config.send_timeout) {
+    c.fail(Error::send_timeout, Error::send_timeout);
+  } else if (c.tunnel) {
+  } else if (ex && ex->request_written && !ex->response_started) {
+    if (now >= ex->written_at + c.config.header_timeout) c.fail(Error::header_timeout, Error::connection_closed);
+  } else if (ex && ex->read_wanted && c.body_pending.empty()) {
+    if (now >= c.body_progress + c.config.body_timeout) c.fail(Error::body_timeout, Error::connection_closed);
+  } else if (c.active.empty() && !c.read_closed && now >= c.idle_since + c.config.keep_alive_timeout) {
+    c.close_now();
+  }
+  c.run();
+}
+
+void ClientConnection::set_waker(Waker* waker) noexcept { impl_->waker = waker; }
+bool ClientConnection::is_closed() const noexcept { return impl_->write_closed && impl_->read_closed; }
+bool ClientConnection::is_idle() const noexcept { return impl_->active.empty(); }
+
+}  // namespace wirestate

@@ -1,0 +1,257 @@
+// The client connection's requests and output: queueing requests, writing
+// their bodies, gathering iovecs, and ending exchanges.
+#include <algorithm>
+#include <charconv>
+
+#include "client_impl.hpp"
+#include "message_serializer.hpp"
+
+namespace wirestate {
+
+using State = ClientExchange::State;
+using In = State::In;
+using detail::Framing;
+
+namespace {
+bool method_expects_body(std::string_view m) { return m == "POST" || m == "PUT" || m == "PATCH"; }
+}  // namespace
+
+SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_view method,
+                                        std::string_view target, Headers headers,
+                                        std::string_view body, RequestOptions options) noexcept {
+  if (closing || write_closed || read_closed || tunnel || active.size() >= config.max_pipelined_requests)
+    return {nullptr, Error::not_accepting};
+  if (!detail::valid_field_name(method) || !detail::valid_target(target))
+    return {nullptr, Error::invalid_request_line};
+  const detail::HeaderFacts facts = detail::scan_headers(headers);
+  // The connection frames the body; Content-Length is the application's
+  // only for a streamed body it announces.
+  if (!facts.valid || facts.transfer_encoding || (facts.content_length && !options.streaming))
+    return {nullptr, Error::invalid_header};
+  std::uint64_t declared = 0;
+  if (facts.content_length) {
+    const std::string_view v = *facts.content_length;
+    auto [p, err] = std::from_chars(v.data(), v.data() + v.size(), declared);
+    if (err != std::errc{} || p != v.data() + v.size()) return {nullptr, Error::invalid_header};
+  }
+
+  State* ex;
+  if (!free_states.empty()) {
+    ex = free_states.back();
+    free_states.pop_back();
+  } else {
+    states.push_back(std::make_unique<State>(*this));
+    ex = states.back().get();
+  }
+  ex->reset(config);
+  ex->handler = &handler;
+  ex->head_request = method == "HEAD";
+  ex->connect_request = method == "CONNECT";
+  ex->pipeline = options.pipeline;
+  ex->upgrade_offered = find_header(headers, "upgrade").has_value() &&
+                        header_has_token(headers, "connection", "upgrade");
+
+  std::optional<std::uint64_t> length;
+  bool chunked = false;
+  if (options.streaming) {
+    if (facts.content_length) {
+      ex->body.framing = Framing::length;
+      ex->body.declared = declared;
+    } else {
+      ex->body.framing = Framing::chunked;
+      chunked = true;
+    }
+  } else if (!body.empty() || method_expects_body(method)) {
+    ex->body.framing = Framing::length;
+    ex->body.declared = body.size();
+    length = body.size();
+  }
+  detail::serialize_request_head(arena, ex->head_queue, method, target, headers, length, chunked);
+  if (!options.streaming) {
+    if (!body.empty()) detail::append_copy(arena, ex->body_queue, body);
+    ex->body.sent = body.size();
+    ex->request_ended = true;
+  }
+  // RFC 9110 §10.1.1: hold the body until 100 Continue, a final response,
+  // or continue_timeout.
+  const bool has_body = options.streaming || !body.empty();
+  if (has_body && header_has_token(headers, "expect", "100-continue")) {
+    ex->body_held = true;
+    ex->continue_until = now + config.continue_timeout;
+  }
+  active.push_back(ex);
+  touch();
+  return {&ex->handle, {}};
+}
+
+// ---- ClientExchange: the writing side --------------------------------------
+
+namespace {
+
+WriteResult write_request_body(State& ex, std::string_view data, const Release* release) {
+  ClientConnection::Impl& c = *ex.conn;
+  if (ex.failure) return {ex.failure, false};
+  if (ex.request_ended) return {Error::response_ended, false};
+  if (auto ec = ex.body.write(c.arena, ex.body_queue, data, release, c.deferred_releases)) return {ec, false};
+  c.touch();
+  ex.wait_writable = c.queued_bytes() > c.config.write_high_watermark_bytes;
+  return {{}, ex.wait_writable};
+}
+
+}  // namespace
+
+WriteResult ClientExchange::write(std::string_view data) noexcept {
+  return write_request_body(*state_, data, nullptr);
+}
+
+WriteResult ClientExchange::write_borrowed(std::string_view data, Release release) noexcept {
+  return write_request_body(*state_, data, &release);
+}
+
+std::error_code ClientExchange::end(Headers trailers) noexcept {
+  State& ex = *state_;
+  ClientConnection::Impl& c = *ex.conn;
+  if (ex.failure) return ex.failure;
+  if (ex.request_ended) return Error::response_ended;
+  if (detail::validate_headers(trailers) != Error{}) return Error::invalid_header;
+  ex.request_ended = true;
+  const detail::OutgoingBody::Ending ending = ex.body.end(c.arena, ex.body_queue, trailers);
+  if (ending.close) c.closing = true;
+  c.touch();
+  return ending.error;
+}
+
+// ---- output -----------------------------------------------------------------
+
+WriteOp ClientConnection::Impl::build_write() noexcept {
+  if (write_closed) return {WriteOp::close, {}};
+  IoVec* out = queued_bytes() > 0 ? iovecs.get() : nullptr;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < active.size() && n < detail::IoVecArray::capacity; ++i) {
+    State& ex = *active[i];
+    if (!ex.pipeline && i > 0) break;  // waits for the earlier exchanges to end
+    detail::gather(ex.head_queue, out, n);
+    if (!ex.body_held) detail::gather(ex.body_queue, out, n);
+    if (!ex.request_ended || ex.body_held) break;  // later requests follow this one's bytes
+  }
+  if (n > 0) {
+    if (!write_waiting_since) write_waiting_since = now;
+    return {WriteOp::write, {out, n}};
+  }
+  write_waiting_since.reset();
+  if ((closing || read_closed) && active.empty()) {
+    close_now();
+    return {WriteOp::close, {}};
+  }
+  return {WriteOp::yield, {}};
+}
+
+void ClientConnection::Impl::consume_written(std::size_t n) noexcept {
+  auto consume = [&](detail::SegmentQueue& q) {
+    while (n > 0 && !q.empty()) {
+      detail::Segment& s = q.front();
+      if (n < s.size) {
+        q.consume_front(n);
+        n = 0;
+        return;
+      }
+      n -= s.size;
+      detail::Segment done = s;
+      q.pop();
+      detail::release_segment(arena, done);
+    }
+  };
+  for (State* ex : active) {
+    consume(ex->head_queue);
+    if (!ex->body_held) consume(ex->body_queue);
+    if (ex->request_ended && !ex->request_written && ex->head_queue.empty() && ex->body_queue.empty()) {
+      ex->request_written = true;
+      ex->written_at = now;
+    }
+    if (n == 0) break;
+  }
+  write_waiting_since = queued_bytes() > 0 ? std::optional<Time>(now) : std::nullopt;
+}
+
+std::size_t ClientConnection::Impl::queued_bytes() const noexcept {
+  std::size_t total = 0;
+  for (const State* ex : active) total += ex->head_queue.bytes() + ex->body_queue.bytes();
+  return total;
+}
+
+void ClientConnection::Impl::drop_queues(State& ex) noexcept {
+  for (detail::SegmentQueue* q : {&ex.head_queue, &ex.body_queue}) {
+    while (!q->empty()) {
+      detail::Segment s = q->front();
+      q->pop();
+      detail::release_segment(arena, s);
+    }
+  }
+}
+
+bool ClientConnection::Impl::deliver_writable() noexcept {
+  if (queued_bytes() > config.write_low_watermark_bytes) return false;
+  for (State* ex : active) {
+    if (ex->wait_writable) {
+      ex->wait_writable = false;
+      ex->handler->on_writable(ex->handle);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ClientConnection::Impl::retire() noexcept {
+  bool progress = false;
+  while (!active.empty()) {
+    State& ex = *active.front();
+    // With the write side closed, an unwritten request never will be.
+    const bool done = ex.in == In::complete && (!ex.has_body || ex.end_delivered) &&
+                      (ex.request_written || write_closed);
+    if (!done) break;
+    end_exchange(ex, ex.failure);
+    progress = true;
+    // After a response that closes the connection, nothing else will come.
+    if (closing && !active.empty()) fail(Error::no_response, Error::no_response);
+    if (active.empty()) idle_since = now;
+  }
+  return progress;
+}
+
+void ClientConnection::Impl::end_exchange(State& ex, std::error_code ec) noexcept {
+  auto it = std::find(active.begin(), active.end(), &ex);
+  if (it != active.end()) active.erase(it);
+  if (armed_for == &ex) armed_for = nullptr;
+  drop_queues(ex);
+  if (tunnel == &ex) tunnel = nullptr;
+  ex.handler->on_exchange_end(ex.handle, ec);
+  free_states.push_back(&ex);
+}
+
+void ClientConnection::Impl::fail(Error e, Error later) noexcept {
+  State* first = armed_for ? armed_for : receiving();
+  // Exchanges whose responses are complete keep them; from the one being
+  // read on, every exchange ends.
+  std::vector<State*> doomed;
+  bool reached = first == nullptr;
+  for (State* ex : active) {
+    if (ex == first) reached = true;
+    if (reached && (ex->in != In::complete || ex == first)) doomed.push_back(ex);
+  }
+  for (State* ex : doomed) {
+    const Error err = ex == first ? e : later;
+    ex->failure = err;
+    end_exchange(*ex, err);
+  }
+  close_now();
+}
+
+void ClientConnection::Impl::close_now() noexcept {
+  closing = read_closed = write_closed = true;
+  input.discard();
+  body_pending = {};
+  armed_for = nullptr;
+  write_waiting_since.reset();
+}
+
+}  // namespace wirestate

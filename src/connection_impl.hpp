@@ -1,0 +1,141 @@
+#pragma once
+// The server connection's state, shared by the files that implement it:
+// server_connection.cpp (input, the dispatch loop, time), exchange.cpp (what
+// the application asks of an exchange) and connection_output.cpp (output,
+// retiring exchanges, errors).
+//
+// Invariants:
+//  - `active_` holds exchanges in request order; only its front writes to the
+//    wire, later ones queue behind it.
+//  - `parsing_` is null between messages, else the back of `active_`.
+//  - `body_pending_` is non-empty only while `parsing_` waits for the app to
+//    take a body piece; it points into `buffer_` before `begin_`, so the
+//    buffer is never compacted while it is set.
+//  - Handler callbacks run only inside run(), which the adapter's calls enter.
+#include <array>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "head_builder.hpp"
+#include "input_buffer.hpp"
+#include "message_parser.hpp"
+#include "outgoing_body.hpp"
+#include "output_queue.hpp"
+#include "wirestate/server_connection.hpp"
+
+namespace wirestate::detail {
+
+struct ExchangeState {
+  explicit ExchangeState(ServerConnection::Impl& c) noexcept : handle(*this), conn(&c) {}
+
+  Exchange handle;
+  ServerConnection::Impl* conn;
+  HeadBuilder head, trailers;
+  Request request;
+
+  // Request side.
+  enum class In { head, body, complete } in = In::head;
+  bool app_owned = false;      // on_request was called
+  bool read_wanted = false;    // read_body() is owed one delivery
+  bool end_delivered = false;  // on_body_end was called
+  bool continue_sent = false;
+  std::uint64_t max_body = 0;
+  std::uint64_t body_received = 0;
+
+  // Response side.
+  enum class Out { none, streaming, ended } out = Out::none;
+  OutgoingBody body;           // the response body's framing
+  bool wait_writable = false;  // a write returned `wait`
+  bool close_after = false;    // the connection closes once this is written
+  std::error_code failure;     // why it ended early, reported at the end
+  SegmentQueue queue;
+
+  void reset(const Config& config) noexcept;
+};
+
+}  // namespace wirestate::detail
+
+namespace wirestate {
+
+struct ServerConnection::Impl {
+  using ExchangeState = detail::ExchangeState;
+
+  Impl(const Config& config, Handler& handler, Time now);
+  ~Impl();
+
+  // The dispatch loop: parse, deliver, retire, until nothing moves.
+  void run() noexcept;
+  // The application acted: continue the loop, or wake the adapter.
+  void touch() noexcept;
+
+  // Input (server_connection.cpp).
+  void parse_input() noexcept;
+  void on_head(ExchangeState& ex) noexcept;
+  void on_message_end() noexcept;
+  void resolve_upgrade() noexcept;
+  bool deliver_body() noexcept;
+  ExchangeState* start_exchange() noexcept;
+  // With a BufferPool: hands the read buffer, blocks and iovecs back when
+  // the connection holds nothing (no partial message, nothing queued).
+  void release_if_idle() noexcept;
+
+  // Output (connection_output.cpp).
+  WriteOp build_write() noexcept;
+  void consume_written(std::size_t n) noexcept;
+  bool deliver_writable() noexcept;
+  bool retire() noexcept;
+  void drop_queue(ExchangeState& ex) noexcept;
+  void end_exchange(ExchangeState& ex, std::error_code ec) noexcept;
+  std::size_t queued_bytes() const noexcept;
+  // The peer broke the protocol in the message being parsed: answer with
+  // `e`'s status when a response is still possible, then close.
+  void fail_request(Error e, std::string_view detail) noexcept;
+  // The transport is gone or stalled: end every exchange with `e`.
+  void fail_all(Error e) noexcept;
+  void fail_all_active(Error e) noexcept;
+  // No more input. A head still being parsed that the app never saw is
+  // dropped unless the caller answers it (`drop_unanswered_head` false).
+  void stop_reading(bool drop_unanswered_head = true) noexcept;
+  void queue_error_response(ExchangeState& ex, Error e, std::string_view detail) noexcept;
+
+  // Called by Exchange (exchange.cpp).
+  void request_body(ExchangeState& ex) noexcept;
+  void response_head_queued(ExchangeState& ex) noexcept;
+  bool above_high_watermark() const noexcept;
+
+  const Config& config;
+  Handler& handler;
+  Waker* waker = nullptr;
+
+  detail::MessageParser parser{detail::MessageParser::Role::request};
+  BufferPool& pool;
+  detail::InputBuffer input;
+  std::string_view body_pending;
+
+  detail::BlockArena arena;
+  detail::IoVecArray iovecs{pool};
+  std::vector<std::unique_ptr<ExchangeState>> states;  // every one made; reused
+  std::vector<ExchangeState*> free_states;
+  std::vector<ExchangeState*> active;  // request order; capacity fixed at start
+  ExchangeState* parsing = nullptr;
+  ExchangeState* upgrade_owner = nullptr;  // waits for its response head
+  ExchangeState* tunnel = nullptr;
+  std::vector<detail::Segment> deferred_releases;
+
+  bool in_run = false, again = false;
+  bool closing = false;       // accept no new request
+  bool read_closed = false;   // want no more input
+  bool eof = false;           // the peer sent FIN
+  bool write_closed = false;
+  bool served_any = false;
+
+  Time now;
+  Time idle_since;            // no request in progress since
+  Time head_started;          // first byte of the head being parsed
+  Time body_progress;         // last body byte, or when the app asked
+  std::optional<Time> write_waiting_since;  // output queued, none accepted since
+};
+
+}  // namespace wirestate

@@ -1,0 +1,192 @@
+// The server connection's output: gathering iovecs, consuming what was
+// written, retiring finished exchanges, and ending exchanges on errors.
+#include <algorithm>
+#include <string>
+
+#include "connection_impl.hpp"
+#include "message_serializer.hpp"
+#include "wirestate/status.hpp"
+
+namespace wirestate {
+
+using detail::ExchangeState;
+using In = ExchangeState::In;
+using Out = ExchangeState::Out;
+
+WriteOp ServerConnection::Impl::build_write() noexcept {
+  if (write_closed) return {WriteOp::close, {}};
+  IoVec* out = queued_bytes() > 0 ? iovecs.get() : nullptr;
+  std::size_t n = 0;
+  for (ExchangeState* ex : active) {
+    detail::gather(ex->queue, out, n);
+    // Later responses wait until this one is complete, and never share a
+    // write with one after which the connection closes.
+    if (ex->out != Out::ended || ex->close_after || ex->in != In::complete ||
+        n == detail::IoVecArray::capacity)
+      break;
+  }
+  if (n > 0) {
+    if (!write_waiting_since) write_waiting_since = now;
+    return {WriteOp::write, {out, n}};
+  }
+  write_waiting_since.reset();
+  // No more requests will be read: once the last response is out, close.
+  if (read_closed && active.empty()) {
+    write_closed = read_closed = true;
+    return {WriteOp::close, {}};
+  }
+  return {WriteOp::yield, {}};
+}
+
+void ServerConnection::Impl::consume_written(std::size_t n) noexcept {
+  for (ExchangeState* ex : active) {
+    while (n > 0 && !ex->queue.empty()) {
+      detail::Segment& s = ex->queue.front();
+      if (n < s.size) {
+        ex->queue.consume_front(n);
+        n = 0;
+        break;
+      }
+      n -= s.size;
+      detail::Segment done = s;
+      ex->queue.pop();
+      detail::release_segment(arena, done);
+    }
+    if (n == 0) break;
+  }
+  write_waiting_since = queued_bytes() > 0 ? std::optional<Time>(now) : std::nullopt;
+}
+
+void ServerConnection::Impl::drop_queue(ExchangeState& ex) noexcept {
+  while (!ex.queue.empty()) {
+    detail::Segment s = ex.queue.front();
+    ex.queue.pop();
+    detail::release_segment(arena, s);
+  }
+}
+
+std::size_t ServerConnection::Impl::queued_bytes() const noexcept {
+  std::size_t total = 0;
+  for (const ExchangeState* ex : active) total += ex->queue.bytes();
+  return total;
+}
+
+bool ServerConnection::Impl::above_high_watermark() const noexcept {
+  return queued_bytes() > config.write_high_watermark_bytes;
+}
+
+void ServerConnection::Impl::response_head_queued(ExchangeState&) noexcept { touch(); }
+
+bool ServerConnection::Impl::deliver_writable() noexcept {
+  if (queued_bytes() > config.write_low_watermark_bytes) return false;
+  for (ExchangeState* ex : active) {
+    if (ex->wait_writable) {
+      ex->wait_writable = false;
+      handler.on_writable(ex->handle);
+      return true;  // `active` may have changed
+    }
+  }
+  return false;
+}
+
+bool ServerConnection::Impl::retire() noexcept {
+  bool progress = false;
+  while (!active.empty()) {
+    ExchangeState& ex = *active.front();
+    if (ex.out != Out::ended || !ex.queue.empty()) break;
+    // A request whose body was not read to the end leaves the connection at
+    // an unknown position in the byte stream: it cannot carry another.
+    const bool close = ex.close_after || ex.in != In::complete;
+    end_exchange(ex, ex.failure);
+    served_any = true;
+    progress = true;
+    if (close) {
+      closing = true;
+      stop_reading();
+      fail_all_active(Error::connection_closed);
+    }
+    if (active.empty() && !parsing) idle_since = now;
+  }
+  return progress;
+}
+
+void ServerConnection::Impl::end_exchange(ExchangeState& ex, std::error_code ec) noexcept {
+  auto it = std::find(active.begin(), active.end(), &ex);
+  if (it != active.end()) active.erase(it);
+  drop_queue(ex);
+  if (tunnel == &ex) tunnel = nullptr;
+  if (upgrade_owner == &ex) upgrade_owner = nullptr;
+  if (parsing == &ex) parsing = nullptr;
+  if (ex.app_owned) handler.on_exchange_end(ex.handle, ec);
+  free_states.push_back(&ex);
+}
+
+void ServerConnection::Impl::fail_all_active(Error e) noexcept {
+  while (!active.empty()) {
+    ExchangeState& ex = *active.back();
+    ex.failure = e;
+    end_exchange(ex, e);
+  }
+}
+
+void ServerConnection::Impl::fail_all(Error e) noexcept {
+  stop_reading();
+  fail_all_active(e);
+  write_closed = true;
+  write_waiting_since.reset();
+}
+
+void ServerConnection::Impl::queue_error_response(ExchangeState& ex, Error e,
+                                                  std::string_view detail) noexcept {
+  const int status = status_for(e);
+  // Errors are rare; building the text with std::string costs nothing that
+  // matters, and the steady state never comes here.
+  std::string body = std::to_string(status);
+  body += ' ';
+  body += reason_phrase(status);
+  body += ": ";
+  body += make_error_code(e).message();
+  if (!detail.empty()) {
+    body += " (";
+    body += detail;
+    body += ')';
+  }
+  body += '\n';
+  static constexpr Header content_type[] = {{"Content-Type", "text/plain; charset=utf-8"}};
+  detail::HeadSpec spec;
+  spec.status = status;
+  spec.headers = content_type;
+  spec.content_length = body.size();
+  spec.close = true;
+  detail::serialize_head(arena, ex.queue, config, spec);
+  detail::append_copy(arena, ex.queue, body);
+  ex.out = Out::ended;
+  ex.close_after = true;
+}
+
+void ServerConnection::Impl::fail_request(Error e, std::string_view detail) noexcept {
+  ExchangeState* ex = parsing;
+  closing = true;
+  if (!ex) {
+    stop_reading();
+    return;
+  }
+  stop_reading(/*drop_unanswered_head=*/false);  // this exchange carries the answer
+  ex->failure = e;
+  if (status_for(e) == 0) {
+    end_exchange(*ex, e);
+    return;
+  }
+  if (ex->out == Out::none) {
+    queue_error_response(*ex, e, detail);
+  } else if (ex->out == Out::streaming) {
+    // The response cannot be finished: what was queued goes out, then the
+    // close tells the peer it is truncated.
+    ex->out = Out::ended;
+    ex->close_after = true;
+  } else {
+    ex->close_after = true;
+  }
+}
+
+}  // namespace wirestate

@@ -1,0 +1,79 @@
+#include "wirestate/error.hpp"
+
+namespace wirestate {
+namespace {
+
+class Category final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "wirestate"; }
+
+  std::string message(int value) const override {
+    switch (static_cast<Error>(value)) {
+      case Error::bad_request: return "malformed request";
+      case Error::missing_host: return "HTTP/1.1 request needs exactly one Host header (RFC 9112 section 3.2)";
+      case Error::conflicting_framing: return "request has both Content-Length and Transfer-Encoding, or differing Content-Length values";
+      case Error::chunked_not_final: return "Transfer-Encoding whose final coding is not chunked";
+      case Error::invalid_content_length: return "invalid Content-Length";
+      case Error::invalid_chunk: return "invalid chunk size or chunk framing";
+      case Error::request_line_too_long: return "request line (or status line) longer than Config::max_request_line_bytes";
+      case Error::header_too_large: return "header section larger than Config::max_header_bytes";
+      case Error::too_many_headers: return "more header fields than Config::max_header_count";
+      case Error::body_too_large: return "body larger than the body limit (Config::max_body_bytes)";
+      case Error::unsupported_transfer_coding: return "transfer coding not implemented (only chunked is)";
+      case Error::method_not_implemented: return "request method not recognized";
+      case Error::expectation_failed: return "Expect holds an expectation other than 100-continue";
+      case Error::version_not_supported: return "HTTP version not supported (only HTTP/1.x is)";
+      case Error::header_timeout: return "message head not received within Config::header_timeout";
+      case Error::body_timeout: return "body stalled longer than Config::body_timeout";
+      case Error::peer_closed: return "peer closed the connection in the middle of a message";
+      case Error::write_failed: return "writing to the peer failed";
+      case Error::send_timeout: return "peer accepted no response bytes within Config::send_timeout";
+      case Error::connection_closed: return "connection closed before this exchange finished";
+      case Error::no_response: return "the server closed the connection before responding to this request";
+      case Error::bad_response: return "malformed response";
+      case Error::unexpected_response: return "the server sent bytes with no request outstanding";
+      case Error::response_already_started: return "the final response was already started";
+      case Error::response_not_started: return "no streamed response was started";
+      case Error::response_ended: return "the response was already ended";
+      case Error::body_overrun: return "body longer than the declared Content-Length";
+      case Error::body_underrun: return "body ended before the declared Content-Length";
+      case Error::body_not_allowed: return "this response cannot carry a body";
+      case Error::invalid_status: return "invalid status code for this call";
+      case Error::invalid_header: return "invalid header field name or value";
+      case Error::invalid_request_line: return "invalid request method or target";
+      case Error::not_accepting: return "the connection accepts no more requests (closing, or max_pipelined_requests outstanding)";
+    }
+    return "unknown wirestate error";
+  }
+};
+
+}  // namespace
+
+const std::error_category& error_category() noexcept {
+  static const Category category;
+  return category;
+}
+
+int status_for(Error e) noexcept {
+  switch (e) {
+    case Error::bad_request:
+    case Error::missing_host:
+    case Error::conflicting_framing:
+    case Error::chunked_not_final:
+    case Error::invalid_content_length:
+    case Error::invalid_chunk: return 400;
+    case Error::request_line_too_long: return 414;
+    case Error::header_too_large:
+    case Error::too_many_headers: return 431;
+    case Error::body_too_large: return 413;
+    case Error::expectation_failed: return 417;
+    case Error::unsupported_transfer_coding:
+    case Error::method_not_implemented: return 501;
+    case Error::version_not_supported: return 505;
+    case Error::header_timeout:
+    case Error::body_timeout: return 408;
+    default: return 0;
+  }
+}
+
+}  // namespace wirestate

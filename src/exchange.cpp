@@ -1,0 +1,206 @@
+// What the application asks of an exchange. Every method records the request
+// and returns; nothing here calls the handler (see handler.hpp).
+#include <cassert>
+#include <charconv>
+
+#include "connection_impl.hpp"
+#include "message_serializer.hpp"
+
+namespace wirestate {
+
+using detail::ExchangeState;
+using In = ExchangeState::In;
+using Out = ExchangeState::Out;
+using detail::Framing;
+
+void ExchangeState::reset(const Config& config) noexcept {
+  const detail::HeadLimits head_limits{config.max_request_line_bytes, config.max_header_bytes,
+                                       config.max_header_count};
+  head.reset(head_limits);
+  trailers.reset({0, config.max_header_bytes, config.max_header_count});
+  request = Request{};
+  in = In::head;
+  app_owned = read_wanted = end_delivered = continue_sent = false;
+  max_body = config.max_body_bytes;
+  body_received = 0;
+  out = Out::none;
+  body = {};
+  wait_writable = close_after = false;
+  failure.clear();
+  handle.user_data = nullptr;
+  assert(queue.empty());
+}
+
+const Request& Exchange::request() const noexcept { return state_->request; }
+
+void Exchange::read_body() noexcept {
+  state_->conn->request_body(*state_);
+}
+
+void Exchange::set_max_body_bytes(std::uint64_t limit) noexcept { state_->max_body = limit; }
+
+bool Exchange::response_started() const noexcept { return state_->out != Out::none; }
+bool Exchange::is_tunnel() const noexcept { return state_->body.framing == Framing::tunnel; }
+std::size_t Exchange::queued_bytes() const noexcept { return state_->queue.bytes(); }
+
+namespace {
+
+bool status_has_no_body(int status) { return status < 200 || status == 204 || status == 304; }
+
+bool wants_close(const ExchangeState& ex, const ServerConnection::Impl& c,
+                 const detail::HeaderFacts& facts) {
+  // After a CONNECT that gets no tunnel, what the client sends next is not
+  // HTTP (RFC 9110 §9.3.6).
+  return !ex.request.keep_alive || c.closing || ex.request.is_connect() || facts.connection_close;
+}
+
+std::error_code check_final(const ExchangeState& ex, int status, const detail::HeaderFacts& facts) {
+  if (ex.failure) return ex.failure;
+  if (ex.out != Out::none) return Error::response_already_started;
+  if (status < 100 || status > 999) return Error::invalid_status;
+  if (!facts.valid) return Error::invalid_header;
+  // The connection chooses the framing; an application-supplied
+  // Transfer-Encoding would contradict it.
+  if (facts.transfer_encoding) return Error::invalid_header;
+  return {};
+}
+
+}  // namespace
+
+std::error_code Exchange::respond(int status, Headers headers, std::string_view body) noexcept {
+  ExchangeState& ex = *state_;
+  ServerConnection::Impl& c = *ex.conn;
+  const detail::HeaderFacts facts = detail::scan_headers(headers);
+  if (auto ec = check_final(ex, status, facts)) return ec;
+  if (status < 200) return Error::invalid_status;
+  if (facts.content_length) return Error::invalid_header;
+  const bool no_body = status == 204 || status == 304;
+  if (no_body && !body.empty()) return Error::body_not_allowed;
+
+  detail::HeadSpec spec;
+  spec.status = status;
+  spec.headers = headers;
+  spec.facts = facts;
+  if (!no_body) spec.content_length = body.size();
+  // A body the app did not read keeps the connection from being reused.
+  const bool unread_body = ex.in != In::complete;
+  spec.close = wants_close(ex, c, facts) || unread_body;
+  spec.keep_alive = !spec.close && ex.request.version_minor == 0;
+  detail::serialize_head(c.arena, ex.queue, c.config, spec);
+  if (!ex.request.is_head() && !body.empty()) detail::append_copy(c.arena, ex.queue, body);
+  ex.close_after = spec.close;
+  // Once a response says the connection closes, no later request is read.
+  if (spec.close) c.closing = true;
+  ex.out = Out::ended;
+  c.response_head_queued(ex);
+  return {};
+}
+
+std::error_code Exchange::respond_streaming(int status, Headers headers) noexcept {
+  ExchangeState& ex = *state_;
+  ServerConnection::Impl& c = *ex.conn;
+  const detail::HeaderFacts facts = detail::scan_headers(headers);
+  if (auto ec = check_final(ex, status, facts)) return ec;
+  const bool connect_ok = ex.request.is_connect() && status >= 200 && status < 300;
+  const bool upgrade_ok = status == 101 && ex.request.upgrade && !ex.request.is_connect();
+  if (status < 200 && !upgrade_ok) return Error::invalid_status;
+
+  detail::HeadSpec spec;
+  spec.status = status;
+  spec.headers = headers;
+  spec.facts = facts;
+  spec.close = wants_close(ex, c, facts);
+  if (upgrade_ok || connect_ok) {
+    // RFC 9110 §7.8 and §9.3.6: after this head the connection carries
+    // another protocol; no framing fields apply.
+    ex.body.framing = Framing::tunnel;
+    spec.close = false;
+    spec.connection_upgrade = upgrade_ok && !facts.connection_upgrade;
+  } else if (status_has_no_body(status)) {
+    // RFC 9110 §8.6: no Content-Length on 1xx or 204 (304 may carry one).
+    if (facts.content_length && status != 304) return Error::invalid_header;
+    ex.body.no_body = true;
+  } else if (auto cl = facts.content_length) {
+    std::uint64_t n = 0;
+    auto [p, err] = std::from_chars(cl->data(), cl->data() + cl->size(), n);
+    if (err != std::errc{} || p != cl->data() + cl->size()) return Error::invalid_header;
+    ex.body.framing = Framing::length;
+    ex.body.declared = n;
+  } else if (ex.request.version_minor >= 1) {
+    ex.body.framing = Framing::chunked;
+    spec.chunked = true;
+  } else {
+    // RFC 9112 §6.3: an HTTP/1.0 peer knows no chunked; close delimits.
+    ex.body.framing = Framing::close;
+    spec.close = true;
+  }
+  spec.keep_alive = !spec.close && ex.request.version_minor == 0 && ex.body.framing != Framing::tunnel;
+  ex.body.discard = ex.request.is_head();
+  detail::serialize_head(c.arena, ex.queue, c.config, spec);
+  ex.close_after = spec.close;
+  if (spec.close) c.closing = true;
+  ex.out = Out::streaming;
+  c.response_head_queued(ex);
+  return {};
+}
+
+std::error_code Exchange::send_informational(int status, Headers headers) noexcept {
+  ExchangeState& ex = *state_;
+  ServerConnection::Impl& c = *ex.conn;
+  if (ex.failure) return ex.failure;
+  if (ex.out != Out::none) return Error::response_already_started;
+  if (status < 100 || status > 199 || status == 101) return Error::invalid_status;
+  const detail::HeaderFacts facts = detail::scan_headers(headers);
+  if (!facts.valid) return Error::invalid_header;
+  // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
+  if (ex.request.version_minor == 0) return {};
+  detail::HeadSpec spec;
+  spec.status = status;
+  spec.headers = headers;
+  spec.facts = facts;
+  spec.informational = true;
+  detail::serialize_head(c.arena, ex.queue, c.config, spec);
+  if (status == 100) ex.continue_sent = true;
+  c.touch();
+  return {};
+}
+
+namespace {
+
+std::error_code check_write(const ExchangeState& ex) {
+  if (ex.failure) return ex.failure;
+  if (ex.out == Out::none) return Error::response_not_started;
+  if (ex.out == Out::ended) return Error::response_ended;
+  return {};
+}
+
+WriteResult write_body(ExchangeState& ex, std::string_view data, const Release* release) {
+  ServerConnection::Impl& c = *ex.conn;
+  if (auto ec = check_write(ex)) return {ec, false};
+  if (auto ec = ex.body.write(c.arena, ex.queue, data, release, c.deferred_releases)) return {ec, false};
+  c.touch();
+  ex.wait_writable = c.above_high_watermark();
+  return {{}, ex.wait_writable};
+}
+
+}  // namespace
+
+WriteResult Exchange::write(std::string_view data) noexcept { return write_body(*state_, data, nullptr); }
+
+WriteResult Exchange::write_borrowed(std::string_view data, Release release) noexcept {
+  return write_body(*state_, data, &release);
+}
+
+std::error_code Exchange::end(Headers trailers) noexcept {
+  ExchangeState& ex = *state_;
+  ServerConnection::Impl& c = *ex.conn;
+  if (auto ec = check_write(ex)) return ec;
+  if (detail::validate_headers(trailers) != Error{}) return Error::invalid_header;
+  ex.out = Out::ended;
+  const detail::OutgoingBody::Ending ending = ex.body.end(c.arena, ex.queue, trailers);
+  if (ending.close) ex.close_after = true;
+  c.touch();
+  return ending.error;
+}
+
+}  // namespace wirestate

@@ -1,0 +1,40 @@
+#include "wirestate/headers.hpp"
+
+namespace wirestate {
+namespace {
+
+char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+std::optional<std::string_view> find_header(Headers headers, std::string_view name) noexcept {
+  for (const Header& h : headers)
+    if (iequals(h.name, name)) return h.value;
+  return std::nullopt;
+}
+
+bool header_has_token(Headers headers, std::string_view name, std::string_view token) noexcept {
+  for (const Header& h : headers) {
+    if (!iequals(h.name, name)) continue;
+    std::string_view rest = h.value;
+    while (!rest.empty()) {
+      const std::size_t comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      while (!item.empty() && is_ows(item.front())) item.remove_prefix(1);
+      while (!item.empty() && is_ows(item.back())) item.remove_suffix(1);
+      if (iequals(item, token)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace wirestate

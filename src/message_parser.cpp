@@ -1,0 +1,320 @@
+#include "message_parser.hpp"
+
+#include <llhttp.h>
+
+#include <cstring>
+
+#include "token.hpp"
+#include "wirestate/headers.hpp"
+
+namespace wirestate::detail {
+namespace {
+
+static_assert(sizeof(llhttp_t) <= 96 && alignof(llhttp_t) <= 8);
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// RFC 9112 §6.1 and §6.3: the only coding implemented is chunked, and it must
+// come last, once. A coding we do not implement is 501; a list whose final
+// coding is not chunked makes the length unknowable (400).
+Error check_transfer_encoding(Headers headers) noexcept {
+  bool seen_chunked = false, last_is_chunked = false, unknown = false;
+  for (const Header& h : headers) {
+    if (!iequals(h.name, "transfer-encoding")) continue;
+    std::string_view rest = h.value;
+    for (;;) {
+      const std::size_t comma = rest.find(',');
+      std::string_view coding = trim(rest.substr(0, comma));
+      if (!coding.empty()) {
+        if (iequals(coding, "chunked")) {
+          if (seen_chunked) return Error::invalid_chunk;
+          seen_chunked = last_is_chunked = true;
+        } else {
+          unknown = true;
+          last_is_chunked = false;
+        }
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  if (!last_is_chunked) return Error::chunked_not_final;
+  if (unknown) return Error::unsupported_transfer_coding;
+  return Error{};
+}
+
+}  // namespace
+
+struct MessageParser::Callbacks {
+  static MessageParser& self(llhttp_t* p) { return *static_cast<MessageParser*>(p->data); }
+
+  static int stop(llhttp_t* p, Error e) {
+    self(p).error_ = e;
+    return HPE_USER;
+  }
+  static int check(llhttp_t* p, Error e) { return e == Error{} ? HPE_OK : stop(p, e); }
+
+  static int on_message_begin(llhttp_t* p) {
+    MessageParser& m = self(p);
+    m.in_trailers_ = false;
+    m.head_unreported_ = false;
+    m.version_size_ = 0;
+    m.content_length_.reset();
+    m.chunked_ = false;
+    return HPE_OK;
+  }
+  static int on_method(llhttp_t* p, const char* at, std::size_t n) {
+    return check(p, self(p).head_->append_method({at, n}));
+  }
+  static int on_version(llhttp_t* p, const char* at, std::size_t n) {
+    MessageParser& m = self(p);
+    for (std::size_t i = 0; i < n; ++i, ++m.version_size_)
+      if (m.version_size_ < sizeof m.version_) m.version_[m.version_size_] = at[i];
+    return HPE_OK;
+  }
+  static int on_url(llhttp_t* p, const char* at, std::size_t n) {
+    return check(p, self(p).head_->append_target({at, n}));
+  }
+  static int on_status(llhttp_t* p, const char* at, std::size_t n) {
+    return check(p, self(p).head_->append_target({at, n}));
+  }
+  static HeadBuilder& fields(llhttp_t* p) {
+    MessageParser& m = self(p);
+    return m.in_trailers_ ? *m.trailers_ : *m.head_;
+  }
+  static int on_header_field(llhttp_t* p, const char* at, std::size_t n) {
+    return check(p, fields(p).append_name({at, n}));
+  }
+  static int on_header_value(llhttp_t* p, const char* at, std::size_t n) {
+    return check(p, fields(p).append_value({at, n}));
+  }
+  static int on_header_value_complete(llhttp_t* p) { return check(p, fields(p).end_field()); }
+
+  static int on_headers_complete(llhttp_t* p) {
+    MessageParser& m = self(p);
+    m.head_->finish();
+    if (p->http_major != 1) return stop(p, Error::version_not_supported);
+    const Headers headers = m.head_->headers();
+    if (p->flags & F_TRANSFER_ENCODING) {
+      if (p->flags & F_CONTENT_LENGTH) return stop(p, Error::conflicting_framing);
+      if (Error e = check_transfer_encoding(headers); e != Error{}) return stop(p, e);
+      m.chunked_ = true;
+    } else if (p->flags & F_CONTENT_LENGTH) {
+      m.content_length_ = p->content_length;
+    }
+    if (m.role_ == Role::request && p->http_minor >= 1) {
+      int hosts = 0;
+      for (const Header& h : headers) {
+        hosts += iequals(h.name, "host") ? 1 : 0;
+        // RFC 9110 §10.1.1: 100-continue is the only expectation defined.
+        if (iequals(h.name, "expect") && !iequals(trim(h.value), "100-continue"))
+          return stop(p, Error::expectation_failed);
+      }
+      if (hosts != 1) return stop(p, Error::missing_host);
+    }
+    m.in_trailers_ = true;
+    // RFC 9112 §9.3: persistence from the version and Connection.
+    m.keep_alive_ = p->http_minor >= 1 ? !(p->flags & F_CONNECTION_CLOSE)
+                                       : (p->flags & F_CONNECTION_KEEP_ALIVE) != 0;
+    if (m.role_ == Role::response && p->status_code >= 200) {
+      // RFC 9112 §6.3: no body after HEAD; a 2xx to CONNECT starts a tunnel.
+      const bool tunnel = m.request_was_connect_ && p->status_code < 300;
+      const bool bodiless = m.request_was_head_ || p->status_code == 204 || p->status_code == 304;
+      // A body with neither length nor chunked framing ends at the close.
+      if (!tunnel && !bodiless && p->status_code != 101 && !m.chunked_ && !m.content_length_)
+        m.keep_alive_ = false;
+      if (tunnel || bodiless) {
+        m.head_unreported_ = true;
+        return tunnel ? 2 : 1;
+      }
+    }
+    m.pending_ = Event::head;
+    return HPE_PAUSED;
+  }
+  static int on_body(llhttp_t* p, const char* at, std::size_t n) {
+    // An open body span is flushed at the end of every execute, even an
+    // empty one; there is nothing to stop for.
+    if (n == 0) return HPE_OK;
+    MessageParser& m = self(p);
+    m.pending_ = Event::body;
+    m.pending_body_ = {at, n};
+    return HPE_PAUSED;
+  }
+  static int on_message_complete(llhttp_t* p) {
+    MessageParser& m = self(p);
+    if (m.in_trailers_ && m.chunked_) m.trailers_->finish();
+    m.pending_ = Event::message_end;
+    return HPE_PAUSED;
+  }
+
+  static const llhttp_settings_t* settings() {
+    static const llhttp_settings_t s = [] {
+      llhttp_settings_t v;
+      llhttp_settings_init(&v);
+      v.on_message_begin = on_message_begin;
+      v.on_method = on_method;
+      v.on_url = on_url;
+      v.on_version = on_version;
+      v.on_status = on_status;
+      v.on_header_field = on_header_field;
+      v.on_header_value = on_header_value;
+      v.on_header_value_complete = on_header_value_complete;
+      v.on_headers_complete = on_headers_complete;
+      v.on_body = on_body;
+      v.on_message_complete = on_message_complete;
+      return v;
+    }();
+    return &s;
+  }
+};
+
+namespace {
+llhttp_t* ll(unsigned char* storage) { return reinterpret_cast<llhttp_t*>(storage); }
+const llhttp_t* ll(const unsigned char* storage) { return reinterpret_cast<const llhttp_t*>(storage); }
+}  // namespace
+
+MessageParser::MessageParser(Role role) noexcept : role_(role) {
+  llhttp_init(ll(llhttp_), role == Role::request ? HTTP_REQUEST : HTTP_RESPONSE,
+              Callbacks::settings());
+  ll(llhttp_)->data = this;
+}
+
+void MessageParser::set_builders(HeadBuilder* head, HeadBuilder* trailers) noexcept {
+  head_ = head;
+  trailers_ = trailers;
+}
+
+MessageParser::Step MessageParser::fail(Error e, std::string_view reason) noexcept {
+  error_ = e;
+  reason_ = reason;
+  return {Event::error, 0, {}};
+}
+
+MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noexcept {
+  llhttp_t* p = ll(llhttp_);
+  if (queued_ != Event::need_more) {
+    const Event e = queued_;
+    queued_ = Event::need_more;
+    return {e, 0, {}};
+  }
+  if (paused_) {
+    llhttp_resume(p);
+    paused_ = false;
+  }
+  pending_ = Event::need_more;
+  const llhttp_errno_t rc = llhttp_execute(p, data, size);
+  if (rc == HPE_OK) {
+    if (scanning_head_ && !head_bytes_valid(data, size))
+      return fail(Error::bad_request, "bare LF or obs-fold in the head");
+    return {Event::need_more, size, {}};
+  }
+  const auto consumed = static_cast<std::size_t>(llhttp_get_error_pos(p) - data);
+  if (rc == HPE_PAUSED) {
+    paused_ = true;
+    if (scanning_head_ && !head_bytes_valid(data, consumed))
+      return fail(Error::bad_request, "bare LF or obs-fold in the head");
+    if (pending_ == Event::head) scanning_head_ = false;
+    if (pending_ == Event::message_end) scanning_head_ = true, previous_ = 0;
+    if (head_unreported_) {
+      head_unreported_ = false;
+      queued_ = pending_;
+      return {Event::head, consumed, {}};
+    }
+    return {pending_, consumed, pending_ == Event::body ? pending_body_ : std::string_view{}};
+  }
+  if (rc == HPE_PAUSED_UPGRADE) {
+    if (head_unreported_) {
+      head_unreported_ = false;
+      queued_ = Event::upgrade;
+      return {Event::head, consumed, {}};
+    }
+    return {Event::upgrade, consumed, {}};
+  }
+
+  const Error from_callback = error_;
+  Step step = fail(Error::bad_request, llhttp_get_error_reason(p) ? llhttp_get_error_reason(p) : "");
+  step.consumed = consumed;
+  if (from_callback != Error{}) {
+    // Our own callbacks stopped the parser (llhttp reports that under several
+    // codes); their error says why.
+    error_ = from_callback;
+    reason_ = {};
+    return step;
+  }
+  switch (rc) {
+    case HPE_INVALID_METHOD:
+      // A token we do not know is a method we do not implement (RFC 9110
+      // §9.1); anything else where a method belongs is malformed.
+      if (consumed < size && is_tchar(data[consumed])) error_ = Error::method_not_implemented;
+      break;
+    case HPE_INVALID_VERSION: {
+      // Well-formed (DIGIT "." DIGIT, RFC 9112 §2.3) but not one we speak.
+      const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+      if (version_size_ == 3 && digit(version_[0]) && version_[1] == '.' && digit(version_[2]))
+        error_ = Error::version_not_supported;
+      break;
+    }
+    case HPE_PAUSED_H2_UPGRADE: error_ = Error::version_not_supported; break;
+    case HPE_UNEXPECTED_CONTENT_LENGTH: error_ = Error::conflicting_framing; break;
+    case HPE_INVALID_CONTENT_LENGTH: error_ = Error::invalid_content_length; break;
+    case HPE_INVALID_CHUNK_SIZE: error_ = Error::invalid_chunk; break;
+    case HPE_INVALID_TRANSFER_ENCODING: error_ = Error::chunked_not_final; break;
+    default: break;
+  }
+  return step;
+}
+
+// Looks only at line ends (memchr finds them fast): each LF must follow a CR
+// and must not be followed by SP or HTAB. A line end split across reads is
+// finished on the next call through `previous_`.
+bool MessageParser::head_bytes_valid(const char* data, std::size_t size) noexcept {
+  if (size == 0) return true;
+  if (previous_ == '\n' && (data[0] == ' ' || data[0] == '\t')) return false;
+  const char* end = data + size;
+  for (const char* p = data; (p = static_cast<const char*>(std::memchr(p, '\n', end - p))); ++p) {
+    const char before = p == data ? previous_ : p[-1];
+    if (before != '\r') return false;
+    if (p + 1 < end && (p[1] == ' ' || p[1] == '\t')) return false;
+  }
+  previous_ = end[-1];
+  return true;
+}
+
+void MessageParser::decline_upgrade() noexcept {
+  llhttp_t* p = ll(llhttp_);
+  if (paused_) {
+    llhttp_resume(p);
+    paused_ = false;
+  }
+  // llhttp reaches its upgrade stop without reading input; run it there, then
+  // step past it.
+  static const char nothing[1] = {0};
+  if (llhttp_execute(p, nothing, 0) == HPE_PAUSED_UPGRADE) llhttp_resume_after_upgrade(p);
+}
+
+MessageParser::Step MessageParser::finish() noexcept {
+  llhttp_t* p = ll(llhttp_);
+  if (paused_) {
+    llhttp_resume(p);
+    paused_ = false;
+  }
+  pending_ = Event::need_more;
+  const llhttp_errno_t rc = llhttp_finish(p);
+  if (rc == HPE_OK || rc == HPE_PAUSED)
+    return {pending_ == Event::message_end ? Event::message_end : Event::need_more, 0, {}};
+  return fail(Error::peer_closed, "connection closed in the middle of a message");
+}
+
+int MessageParser::version_major() const noexcept { return ll(llhttp_)->http_major; }
+int MessageParser::version_minor() const noexcept { return ll(llhttp_)->http_minor; }
+int MessageParser::status() const noexcept { return ll(llhttp_)->status_code; }
+bool MessageParser::keep_alive() const noexcept { return keep_alive_; }
+bool MessageParser::chunked() const noexcept { return chunked_; }
+bool MessageParser::upgrade() const noexcept { return ll(llhttp_)->upgrade != 0; }
+std::optional<std::uint64_t> MessageParser::content_length() const noexcept { return content_length_; }
+
+}  // namespace wirestate::detail

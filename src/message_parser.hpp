@@ -1,0 +1,107 @@
+#pragma once
+// The one place llhttp is used: a strict HTTP/1.1 message parser that stops
+// at every event the connection must act on (head, each body piece, end of
+// message, upgrade) and reports how many bytes it consumed. Head and trailer
+// pieces go into HeadBuilders, which enforce the size limits.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "head_builder.hpp"
+#include "wirestate/error.hpp"
+
+namespace wirestate::detail {
+
+class MessageParser {
+ public:
+  enum class Role { request, response };
+  enum class Event {
+    need_more,    // every byte was consumed; feed more
+    head,         // a head is complete: see the accessors below
+    body,         // `body` holds body bytes (borrowed from the input)
+    message_end,  // the message is complete (trailers are in the trailer builder)
+    upgrade,      // what follows `consumed` is no longer HTTP (Upgrade/CONNECT)
+    error,        // see error() and reason(); the parser is done
+  };
+  struct Step {
+    Event event = Event::need_more;
+    std::size_t consumed = 0;
+    std::string_view body;
+  };
+
+  explicit MessageParser(Role role) noexcept;
+  MessageParser(const MessageParser&) = delete;
+  MessageParser& operator=(const MessageParser&) = delete;
+
+  // Where the next message's head and trailers go; set before its first byte.
+  void set_builders(HeadBuilder* head, HeadBuilder* trailers) noexcept;
+  // Response role: what the request was, which decides the response's body
+  // (none after HEAD; another protocol after a 2xx to CONNECT).
+  void set_request_context(bool head, bool connect) noexcept {
+    request_was_head_ = head;
+    request_was_connect_ = connect;
+  }
+  Step parse(const char* data, std::size_t size) noexcept;
+  // After the message_end of a request that asked to upgrade, when the
+  // upgrade was declined: the bytes that follow are HTTP after all.
+  void decline_upgrade() noexcept;
+  // The peer closed: completes a body delimited by close, or fails.
+  Step finish() noexcept;
+
+  // Valid from Event::head to the next message's head.
+  int version_major() const noexcept;
+  int version_minor() const noexcept;
+  int status() const noexcept;
+  bool keep_alive() const noexcept;
+  bool chunked() const noexcept;
+  bool upgrade() const noexcept;
+  std::optional<std::uint64_t> content_length() const noexcept;
+
+  // Stopped at an event: parse() must run again, even with no new bytes,
+  // to reach the next one (the end of a bodiless message needs no input).
+  bool paused() const noexcept { return paused_; }
+
+  Error error() const noexcept { return error_; }
+  std::string_view reason() const noexcept { return reason_; }
+
+  // llhttp's callbacks land here (from static trampolines in the .cpp).
+  struct Callbacks;
+
+ private:
+  Step fail(Error e, std::string_view reason) noexcept;
+
+  alignas(8) unsigned char llhttp_[96];  // an llhttp_t; size checked in the .cpp
+  Role role_;
+  HeadBuilder* head_ = nullptr;
+  HeadBuilder* trailers_ = nullptr;
+  bool in_trailers_ = false;
+  bool paused_ = false;
+  Event pending_ = Event::need_more;
+  // llhttp cannot both pause at a head and be told to skip its body, so such
+  // a head is reported together with the end that follows it: `queued_`
+  // holds the second event.
+  bool head_unreported_ = false;
+  Event queued_ = Event::need_more;
+  bool request_was_head_ = false;
+  bool request_was_connect_ = false;
+  std::string_view pending_body_;
+  std::optional<std::uint64_t> content_length_;
+  bool chunked_ = false;
+  bool keep_alive_ = true;  // decided at the head: llhttp resets its flags after the message
+  Error error_{};
+  std::string_view reason_;
+  // The version digits as sent ("1.1"), to tell an unsupported version (505)
+  // from a malformed one (400) when llhttp rejects it.
+  char version_[4] = {};
+  std::size_t version_size_ = 0;
+  // llhttp, even strict, accepts a bare LF as a line end and joins obs-fold
+  // lines; both are smuggling vectors when another hop reads them differently,
+  // so head bytes are checked here as llhttp consumes them (RFC 9112 §2.2,
+  // §5.2).
+  bool scanning_head_ = true;
+  char previous_ = 0;
+  bool head_bytes_valid(const char* data, std::size_t size) noexcept;
+};
+
+}  // namespace wirestate::detail

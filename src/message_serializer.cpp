@@ -1,0 +1,162 @@
+#include "message_serializer.hpp"
+
+#include <charconv>
+#include <cstring>
+
+#include "token.hpp"
+#include "wirestate/http_date.hpp"
+#include "wirestate/status.hpp"
+
+namespace wirestate::detail {
+namespace {
+
+// Gathers small pieces on the stack and copies them into the output queue in
+// one go: a response head is a dozen pieces, and one append is far cheaper
+// than twelve.
+class Gather {
+ public:
+  Gather(BlockArena& a, SegmentQueue& q) : arena_(a), queue_(q) {}
+  ~Gather() { flush(); }
+  void add(std::string_view s) {
+    if (s.size() > sizeof buf_ - used_) {
+      flush();
+      if (s.size() > sizeof buf_) return append_copy(arena_, queue_, s);
+    }
+    std::memcpy(buf_ + used_, s.data(), s.size());
+    used_ += s.size();
+  }
+  void field(std::string_view name, std::string_view value) {
+    add(name);
+    add(": ");
+    add(value);
+    add("\r\n");
+  }
+  void flush() {
+    append_copy(arena_, queue_, {buf_, used_});
+    used_ = 0;
+  }
+
+ private:
+  BlockArena& arena_;
+  SegmentQueue& queue_;
+  char buf_[512];
+  std::size_t used_ = 0;
+};
+
+}  // namespace
+
+bool valid_field_name(std::string_view name) noexcept {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!is_tchar(c)) return false;
+  return true;
+}
+
+bool valid_field_value(std::string_view value) noexcept {
+  for (char c : value)
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  return true;
+}
+
+HeaderFacts scan_headers(Headers headers) noexcept {
+  HeaderFacts f;
+  for (const Header& h : headers) {
+    if (!valid_field_name(h.name) || !valid_field_value(h.value)) f.valid = false;
+    // Compare only names of the right length: most headers are none of these.
+    switch (h.name.size()) {
+      case 4: f.date = f.date || iequals(h.name, "date"); break;
+      case 6: f.server = f.server || iequals(h.name, "server"); break;
+      case 10:
+        if (iequals(h.name, "connection")) {
+          const Header one[] = {h};
+          f.connection_close = f.connection_close || header_has_token(one, "connection", "close");
+          f.connection_upgrade = f.connection_upgrade || header_has_token(one, "connection", "upgrade");
+        }
+        break;
+      case 14: if (!f.content_length && iequals(h.name, "content-length")) f.content_length = h.value; break;
+      case 17: f.transfer_encoding = f.transfer_encoding || iequals(h.name, "transfer-encoding"); break;
+      default: break;
+    }
+  }
+  return f;
+}
+
+Error validate_headers(Headers headers) noexcept {
+  for (const Header& h : headers)
+    if (!valid_field_name(h.name) || !valid_field_value(h.value)) return Error::invalid_header;
+  return Error{};
+}
+
+void serialize_head(BlockArena& a, SegmentQueue& q, const Config& config,
+                    const HeadSpec& spec) noexcept {
+  Gather out(a, q);
+  char digits[24];
+  auto status_end = std::to_chars(digits, digits + sizeof digits, spec.status).ptr;
+  out.add("HTTP/1.1 ");
+  out.add({digits, static_cast<std::size_t>(status_end - digits)});
+  out.add(" ");
+  out.add(reason_phrase(spec.status));
+  out.add("\r\n");
+  for (const Header& h : spec.headers) out.field(h.name, h.value);
+  if (!spec.informational) {
+    if (config.date && !spec.facts.date) out.field("Date", config.date->view());
+    if (!config.server_name.empty() && !spec.facts.server)
+      out.field("Server", config.server_name);
+    if (spec.content_length) {
+      auto end = std::to_chars(digits, digits + sizeof digits, *spec.content_length).ptr;
+      out.field("Content-Length", {digits, static_cast<std::size_t>(end - digits)});
+    }
+    if (spec.chunked) out.field("Transfer-Encoding", "chunked");
+    if (spec.close) {
+      if (!spec.facts.connection_close) out.field("Connection", "close");
+    } else if (spec.connection_upgrade) {
+      out.field("Connection", "upgrade");
+    } else if (spec.keep_alive) {
+      out.field("Connection", "keep-alive");
+    }
+  }
+  out.add("\r\n");
+}
+
+bool valid_target(std::string_view target) noexcept {
+  if (target.empty()) return false;
+  for (char c : target)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
+  return true;
+}
+
+void serialize_request_head(BlockArena& a, SegmentQueue& q, std::string_view method,
+                            std::string_view target, Headers headers,
+                            std::optional<std::uint64_t> content_length, bool chunked) noexcept {
+  Gather out(a, q);
+  out.add(method);
+  out.add(" ");
+  out.add(target);
+  out.add(" HTTP/1.1\r\n");
+  for (const Header& h : headers) out.field(h.name, h.value);
+  char digits[24];
+  if (content_length) {
+    auto end = std::to_chars(digits, digits + sizeof digits, *content_length).ptr;
+    out.field("Content-Length", {digits, static_cast<std::size_t>(end - digits)});
+  } else if (chunked) {
+    out.field("Transfer-Encoding", "chunked");
+  }
+  out.add("\r\n");
+}
+
+void serialize_chunk_header(BlockArena& a, SegmentQueue& q, std::size_t size) noexcept {
+  char digits[20];
+  auto end = std::to_chars(digits, digits + 16, size, 16).ptr;
+  *end++ = '\r';
+  *end++ = '\n';
+  append_copy(a, q, {digits, static_cast<std::size_t>(end - digits)});
+}
+
+void serialize_last_chunk(BlockArena& a, SegmentQueue& q, Headers trailers) noexcept {
+  Gather out(a, q);
+  out.add("0\r\n");
+  for (const Header& h : trailers) out.field(h.name, h.value);
+  out.add("\r\n");
+}
+
+}  // namespace wirestate::detail

@@ -1,0 +1,57 @@
+#pragma once
+// Writes message heads (responses and requests) and chunked framing into an
+// exchange's output queue.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "output_queue.hpp"
+#include "wirestate/config.hpp"
+#include "wirestate/error.hpp"
+#include "wirestate/headers.hpp"
+
+namespace wirestate::detail {
+
+// What the connection needs to know of the application's response headers,
+// found in one pass.
+struct HeaderFacts {
+  bool valid = true;  // names are tokens, values hold no CR, LF or NUL
+  bool date = false, server = false, transfer_encoding = false;
+  bool connection_close = false, connection_upgrade = false;
+  std::optional<std::string_view> content_length;
+};
+HeaderFacts scan_headers(Headers headers) noexcept;
+
+struct HeadSpec {
+  int status = 200;
+  Headers headers;                          // the application's, in its order
+  HeaderFacts facts;                        // scan_headers(headers)
+  std::optional<std::uint64_t> content_length;  // add Content-Length
+  bool chunked = false;                     // add Transfer-Encoding: chunked
+  bool close = false;                       // add Connection: close
+  bool keep_alive = false;                  // add Connection: keep-alive (HTTP/1.0 peers)
+  bool connection_upgrade = false;          // add Connection: upgrade (101)
+  bool informational = false;               // 1xx: no Date/Server/framing fields
+};
+
+// RFC 9110 §5.1 and §5.5: names are tokens; values carry no CR, LF or NUL.
+bool valid_field_name(std::string_view name) noexcept;
+bool valid_field_value(std::string_view value) noexcept;
+Error validate_headers(Headers headers) noexcept;  // trailers
+
+void serialize_head(BlockArena& arena, SegmentQueue& q, const Config& config,
+                    const HeadSpec& spec) noexcept;
+// "METHOD target HTTP/1.1", the application's fields, then the framing field:
+// Content-Length when `content_length` is set, else chunked if `chunked`.
+void serialize_request_head(BlockArena& arena, SegmentQueue& q, std::string_view method,
+                            std::string_view target, Headers headers,
+                            std::optional<std::uint64_t> content_length, bool chunked) noexcept;
+// A request target: visible ASCII, no spaces (RFC 9112 §3.2).
+bool valid_target(std::string_view target) noexcept;
+
+// "<hex size>\r\n" before a chunk's data.
+void serialize_chunk_header(BlockArena& arena, SegmentQueue& q, std::size_t size) noexcept;
+// The last chunk and trailer section: "0\r\n" fields "\r\n".
+void serialize_last_chunk(BlockArena& arena, SegmentQueue& q, Headers trailers) noexcept;
+
+}  // namespace wirestate::detail

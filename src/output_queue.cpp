@@ -1,0 +1,112 @@
+#include "output_queue.hpp"
+
+#include <cassert>
+#include <cstring>
+
+namespace wirestate::detail {
+
+BlockArena::~BlockArena() {
+  for (auto& b : all_)
+    if (b->data) pool_.release(b->data, block_bytes_);
+}
+
+void BlockArena::release_all() noexcept {
+  for (auto& b : all_) {
+    assert(b->refs == 0);
+    if (b->data) pool_.release(b->data, block_bytes_);
+    b->data = nullptr;
+  }
+  // Every block is free again; the structs stay for reuse.
+  free_.clear();
+  for (auto& b : all_) free_.push_back(b.get());
+  tail_ = nullptr;
+}
+
+Block* BlockArena::tail_with_room() noexcept {
+  if (tail_ && tail_->used < block_bytes_) return tail_;
+  Block* old = tail_;
+  if (!free_.empty()) {
+    tail_ = free_.back();
+    free_.pop_back();
+  } else {
+    all_.push_back(std::make_unique<Block>());
+    tail_ = all_.back().get();
+  }
+  if (!tail_->data) tail_->data = pool_.acquire(block_bytes_);
+  tail_->used = 0;
+  if (old && old->refs == 0) free_.push_back(old);
+  return tail_;
+}
+
+void BlockArena::unref(Block* b) noexcept {
+  assert(b->refs > 0);
+  if (--b->refs != 0) return;
+  if (b == tail_)
+    b->used = 0;  // nothing points into it: fill it again from the start
+  else
+    free_.push_back(b);
+}
+
+void SegmentQueue::push(const Segment& s) noexcept {
+  if (count_ == ring_.size()) {
+    std::vector<Segment> bigger(ring_.empty() ? 8 : ring_.size() * 2);
+    for (std::size_t i = 0; i < count_; ++i) bigger[i] = at(i);
+    ring_.swap(bigger);
+    head_ = 0;
+  }
+  ring_[(head_ + count_) & (ring_.size() - 1)] = s;
+  ++count_;
+  bytes_ += s.size;
+}
+
+void SegmentQueue::pop() noexcept {
+  assert(count_ > 0);
+  bytes_ -= ring_[head_].size;
+  ring_[head_] = {};
+  head_ = (head_ + 1) & (ring_.size() - 1);
+  --count_;
+}
+
+void SegmentQueue::consume_front(std::size_t n) noexcept {
+  Segment& s = front();
+  assert(n <= s.size);
+  s.data += n;
+  s.size -= n;
+  bytes_ -= n;
+}
+
+void release_segment(BlockArena& arena, Segment& s) noexcept {
+  if (s.block) arena.unref(s.block);
+  else if (s.release.fn) s.release.fn(s.release.context);
+}
+
+void gather(const SegmentQueue& q, IoVec* iovecs, std::size_t& n) noexcept {
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    const Segment& s = q.at(i);
+    if (n > 0 && static_cast<const char*>(iovecs[n - 1].base) + iovecs[n - 1].len == s.data)
+      iovecs[n - 1].len += s.size;
+    else if (n == IoVecArray::capacity)
+      return;
+    else
+      iovecs[n++] = {s.data, s.size};
+  }
+}
+
+void append_copy(BlockArena& arena, SegmentQueue& q, std::string_view data) noexcept {
+  while (!data.empty()) {
+    Block* b = arena.tail_with_room();
+    const std::size_t n = std::min(data.size(), arena.block_bytes() - b->used);
+    char* dst = b->data + b->used;
+    std::memcpy(dst, data.data(), n);
+    b->used += n;
+    if (!q.empty() && q.back().block == b && q.back().data + q.back().size == dst) {
+      q.grow_back(n);
+    } else {
+      arena.ref(b);
+      q.push({dst, n, b, {}});
+    }
+    data.remove_prefix(n);
+  }
+}
+
+}  // namespace wirestate::detail

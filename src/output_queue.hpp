@@ -1,0 +1,112 @@
+#pragma once
+// Response bytes waiting to be written. Copied bytes live in fixed-size blocks
+// shared by all exchanges of a connection; borrowed bytes are referenced where
+// the application keeps them. Blocks never move, so iovecs handed to the
+// adapter stay valid until their write is reported; a block is recycled once
+// no queued segment points into it and it is not the one being filled.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "wirestate/buffer_pool.hpp"
+#include "wirestate/exchange.hpp"
+#include "wirestate/io.hpp"
+
+namespace wirestate::detail {
+
+struct Block {
+  char* data = nullptr;  // from the pool; null while the block is given back
+  std::size_t used = 0;
+  std::size_t refs = 0;  // segments pointing into this block
+};
+
+class BlockArena {
+ public:
+  BlockArena(std::size_t block_bytes, BufferPool& pool) noexcept : block_bytes_(block_bytes), pool_(pool) {}
+  ~BlockArena();
+  BlockArena(const BlockArena&) = delete;
+  BlockArena& operator=(const BlockArena&) = delete;
+
+  // Room at the end of the block being filled (a fresh one if it is full).
+  Block* tail_with_room() noexcept;
+  std::size_t block_bytes() const noexcept { return block_bytes_; }
+  void ref(Block* b) noexcept { ++b->refs; }
+  void unref(Block* b) noexcept;
+  // Gives every block's memory back to the pool. Only when no segment points
+  // into any block (the connection is idle).
+  void release_all() noexcept;
+
+ private:
+  std::size_t block_bytes_;
+  BufferPool& pool_;
+  std::vector<std::unique_ptr<Block>> all_;
+  std::vector<Block*> free_;
+  Block* tail_ = nullptr;
+};
+
+struct Segment {
+  const char* data = nullptr;
+  std::size_t size = 0;
+  Block* block = nullptr;  // null: borrowed
+  Release release;
+};
+
+// The queue of one exchange: segments in order, consumed from the front. A
+// ring that keeps its capacity, so steady streaming allocates nothing.
+class SegmentQueue {
+ public:
+  bool empty() const noexcept { return count_ == 0; }
+  std::size_t size() const noexcept { return count_; }
+  std::size_t bytes() const noexcept { return bytes_; }
+  Segment& front() noexcept { return ring_[head_]; }
+  Segment& at(std::size_t i) noexcept { return ring_[(head_ + i) & (ring_.size() - 1)]; }
+  const Segment& at(std::size_t i) const noexcept { return ring_[(head_ + i) & (ring_.size() - 1)]; }
+  Segment& back() noexcept { return at(count_ - 1); }
+  void push(const Segment& s) noexcept;
+  void pop() noexcept;
+  void grow_back(std::size_t n) noexcept { back().size += n, bytes_ += n; }
+  void consume_front(std::size_t n) noexcept;
+
+ private:
+  std::vector<Segment> ring_;  // size is zero or a power of two
+  std::size_t head_ = 0, count_ = 0, bytes_ = 0;
+};
+
+// The connection is done with `s`: unpin its block, or run its release.
+void release_segment(BlockArena& arena, Segment& s) noexcept;
+
+// The iovec array a connection hands out with a write: borrowed from the pool
+// while there is output, given back when idle.
+class IoVecArray {
+ public:
+  static constexpr std::size_t capacity = 64;
+  explicit IoVecArray(BufferPool& pool) noexcept : pool_(pool) {}
+  ~IoVecArray() { give_back(); }
+  IoVecArray(const IoVecArray&) = delete;
+  IoVecArray& operator=(const IoVecArray&) = delete;
+
+  IoVec* get() noexcept {
+    if (!data_) data_ = reinterpret_cast<IoVec*>(pool_.acquire(capacity * sizeof(IoVec)));
+    return data_;
+  }
+  void give_back() noexcept {
+    if (data_) pool_.release(reinterpret_cast<char*>(data_), capacity * sizeof(IoVec));
+    data_ = nullptr;
+  }
+
+ private:
+  BufferPool& pool_;
+  IoVec* data_ = nullptr;
+};
+
+// Adds `q`'s segments to iovecs[0, n), merging ranges that touch (adjacent
+// copies in one block). Stops when the array is full.
+void gather(const SegmentQueue& q, IoVec* iovecs, std::size_t& n) noexcept;
+
+// Appends copies of `data` to `q`, extending the last segment when the copy
+// lands right after it.
+void append_copy(BlockArena& arena, SegmentQueue& q, std::string_view data) noexcept;
+
+}  // namespace wirestate::detail

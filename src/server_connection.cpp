@@ -1,0 +1,366 @@
+// The server connection: input, the dispatch loop and time. Output lives in
+// connection_output.cpp, the application's side in exchange.cpp.
+#include "wirestate/server_connection.hpp"
+
+#include <cassert>
+#include <cstring>
+
+#include "connection_impl.hpp"
+
+namespace wirestate {
+
+using detail::ExchangeState;
+using Step = detail::MessageParser::Step;
+using Event = detail::MessageParser::Event;
+using In = ExchangeState::In;
+using Out = ExchangeState::Out;
+using detail::Framing;
+
+ServerConnection::Impl::Impl(const Config& c, Handler& h, Time t)
+    : config(c), handler(h), pool(c.buffers ? *c.buffers : own_buffers()),
+      input(pool, c.read_buffer_bytes), arena(c.output_block_bytes, pool), now(t), idle_since(t), head_started(t), body_progress(t) {
+  active.reserve(c.max_pipelined_requests + 1);
+}
+
+ServerConnection::Impl::~Impl() {
+  for (ExchangeState* ex : active) drop_queue(*ex);
+  for (detail::Segment& s : deferred_releases) detail::release_segment(arena, s);
+}
+
+void ServerConnection::Impl::release_if_idle() noexcept {
+  if (!config.buffers || parsing || !active.empty() || !input.empty() || tunnel || upgrade_owner ||
+      !deferred_releases.empty())
+    return;
+  input.give_back();
+  iovecs.give_back();
+  arena.release_all();
+}
+
+void ServerConnection::Impl::touch() noexcept {
+  if (in_run) again = true;
+  else if (waker) waker->wake();
+}
+
+void ServerConnection::Impl::run() noexcept {
+  if (in_run) {
+    again = true;
+    return;
+  }
+  in_run = true;
+  do {
+    again = false;
+    while (!deferred_releases.empty()) {
+      detail::Segment s = deferred_releases.back();
+      deferred_releases.pop_back();
+      detail::release_segment(arena, s);
+    }
+    parse_input();
+    if (deliver_body()) again = true;
+    if (deliver_writable()) again = true;
+    if (retire()) again = true;
+  } while (again);
+  in_run = false;
+  release_if_idle();
+}
+
+ExchangeState* ServerConnection::Impl::start_exchange() noexcept {
+  ExchangeState* ex;
+  if (!free_states.empty()) {
+    ex = free_states.back();
+    free_states.pop_back();
+  } else {
+    states.push_back(std::make_unique<ExchangeState>(*this));
+    ex = states.back().get();
+  }
+  ex->reset(config);
+  active.push_back(ex);
+  parser.set_builders(&ex->head, &ex->trailers);
+  head_started = now;
+  return ex;
+}
+
+void ServerConnection::Impl::parse_input() noexcept {
+  while (!read_closed && !tunnel && body_pending.empty() &&
+         (!input.empty() || (parsing && parser.paused()))) {
+    if (!parsing) {
+      if (closing) {
+        // Bytes after a request that ends the connection are never answered.
+        stop_reading();
+        return;
+      }
+      if (upgrade_owner) return;  // the response decides what the bytes are
+      if (active.size() >= config.max_pipelined_requests) return;
+      parsing = start_exchange();
+    }
+    const std::string_view bytes = input.unread();
+    const Step step = parser.parse(bytes.data(), bytes.size());
+    input.consume(step.consumed);
+    switch (step.event) {
+      case Event::need_more:
+        return;
+      case Event::head:
+        on_head(*parsing);
+        break;
+      case Event::body: {
+        ExchangeState& ex = *parsing;
+        ex.body_received += step.body.size();
+        body_progress = now;
+        if (ex.body_received > ex.max_body) {
+          fail_request(Error::body_too_large, {});
+          return;
+        }
+        body_pending = step.body;
+        break;
+      }
+      case Event::message_end:
+        on_message_end();
+        break;
+      case Event::upgrade:
+        return;  // only reached through upgrade_owner, which stops the loop first
+      case Event::error:
+        fail_request(parser.error(), parser.reason());
+        return;
+    }
+  }
+}
+
+void ServerConnection::Impl::on_head(ExchangeState& ex) noexcept {
+  Request& r = ex.request;
+  r.method = ex.head.method();
+  r.target = ex.head.target();
+  r.version_major = parser.version_major();
+  r.version_minor = parser.version_minor();
+  r.headers = ex.head.headers();
+  r.content_length = parser.content_length();
+  r.chunked = parser.chunked();
+  r.keep_alive = parser.keep_alive();
+  r.upgrade = parser.upgrade();
+  r.expects_continue = r.version_minor >= 1 && header_has_token(r.headers, "expect", "100-continue");
+  ex.in = r.has_body() ? In::body : In::complete;
+  if (!r.keep_alive) closing = true;
+  ex.app_owned = true;
+  handler.on_request(ex.handle);
+  // The handler may have raised the limit for this request; a declared
+  // length past it is refused before a byte of the body is read.
+  if (parsing == &ex && r.content_length && *r.content_length > ex.max_body)
+    fail_request(Error::body_too_large, {});
+}
+
+void ServerConnection::Impl::on_message_end() noexcept {
+  ExchangeState& ex = *parsing;
+  ex.in = In::complete;
+  ex.request.trailers = ex.trailers.headers();
+  parsing = nullptr;
+  if (ex.request.upgrade) upgrade_owner = &ex;
+  // An unread body's end is owed to a reader that already asked.
+  if (ex.read_wanted) again = true;
+}
+
+// The request asked for another protocol (Upgrade or CONNECT) and llhttp
+// stopped at its end. The response decides: a tunnel takes the bytes that
+// follow; anything else resumes HTTP (Upgrade is optional for the server,
+// RFC 9110 §7.8), except after CONNECT, whose bytes cannot be HTTP.
+void ServerConnection::Impl::resolve_upgrade() noexcept {
+  ExchangeState& ex = *upgrade_owner;
+  upgrade_owner = nullptr;
+  if (ex.body.framing == Framing::tunnel) {
+    tunnel = &ex;
+    ex.in = In::body;
+    ex.end_delivered = false;
+  } else if (ex.request.is_connect()) {
+    ex.close_after = true;
+    stop_reading();
+  } else {
+    parser.decline_upgrade();
+  }
+}
+
+bool ServerConnection::Impl::deliver_body() noexcept {
+  bool progress = false;
+  if (upgrade_owner && upgrade_owner->out != Out::none) {
+    resolve_upgrade();
+    progress = true;
+  }
+  if (tunnel && tunnel->read_wanted) {
+    if (!input.empty()) {
+      tunnel->read_wanted = false;
+      const std::string_view data = input.unread();
+      input.consume_all();
+      handler.on_body(tunnel->handle, data);
+      progress = true;
+    } else if (eof && !tunnel->end_delivered) {
+      tunnel->read_wanted = false;
+      tunnel->end_delivered = true;
+      tunnel->in = In::complete;
+      handler.on_body_end(tunnel->handle);
+      progress = true;
+    }
+  }
+  if (!body_pending.empty() && parsing && parsing->read_wanted) {
+    parsing->read_wanted = false;
+    const std::string_view data = body_pending;
+    body_pending = {};
+    handler.on_body(parsing->handle, data);
+    progress = true;
+  }
+  for (ExchangeState* ex : active) {
+    if (ex->read_wanted && ex->in == In::complete && !ex->end_delivered && ex != tunnel) {
+      ex->read_wanted = false;
+      ex->end_delivered = true;
+      handler.on_body_end(ex->handle);
+      progress = true;
+      break;  // `active` may have changed
+    }
+  }
+  return progress;
+}
+
+void ServerConnection::Impl::request_body(ExchangeState& ex) noexcept {
+  if (ex.failure || ex.end_delivered) return;
+  ex.read_wanted = true;
+  body_progress = now;
+  // RFC 9110 §10.1.1: the client waits for 100 before sending the body; it is
+  // sent only once the app shows it wants the body.
+  if (ex.request.expects_continue && !ex.continue_sent && ex.out == Out::none &&
+      ex.in == In::body) {
+    ex.continue_sent = true;
+    detail::append_copy(arena, ex.queue, "HTTP/1.1 100 Continue\r\n\r\n");
+  }
+  touch();
+}
+
+void ServerConnection::Impl::stop_reading(bool drop_unanswered_head) noexcept {
+  read_closed = true;
+  input.discard();
+  body_pending = {};
+  if (parsing && !parsing->app_owned && drop_unanswered_head) {
+    // A head that never reached the app: nothing to answer, nothing to tell.
+    active.pop_back();
+    free_states.push_back(parsing);
+  }
+  parsing = nullptr;
+}
+
+// ---- public API -----------------------------------------------------------
+
+ServerConnection::ServerConnection(const Config& config, Handler& handler, Time now)
+    : impl_(std::make_unique<Impl>(config, handler, now)) {}
+
+ServerConnection::~ServerConnection() = default;
+
+ReadOp ServerConnection::next_read() noexcept {
+  Impl& c = *impl_;
+  c.run();
+  if (c.read_closed) return ReadOp::close;
+  if (c.input.full(!c.body_pending.empty())) return ReadOp::yield;
+  return ReadOp::read;
+}
+
+std::span<char> ServerConnection::read_buffer() noexcept {
+  Impl& c = *impl_;
+  return c.input.free_space(!c.body_pending.empty());
+}
+
+void ServerConnection::commit_read(std::size_t n, Time now) noexcept {
+  Impl& c = *impl_;
+  assert(now >= c.now);
+  c.now = now;
+  if (c.read_closed) return;
+  c.input.commit(n);
+  c.run();
+}
+
+void ServerConnection::read_eof(Time now) noexcept {
+  Impl& c = *impl_;
+  assert(now >= c.now);
+  c.now = now;
+  c.eof = true;
+  if (c.tunnel) {
+    c.run();
+    return;
+  }
+  // Requests already received are still answered (the peer may only have
+  // shut down its sending side); a request cut short is not.
+  if (c.parsing && c.parsing->app_owned) {
+    ExchangeState& ex = *c.parsing;
+    c.stop_reading();
+    ex.failure = Error::peer_closed;
+    c.end_exchange(ex, Error::peer_closed);
+  } else {
+    c.stop_reading();
+  }
+  c.run();
+}
+
+WriteOp ServerConnection::next_write() noexcept {
+  Impl& c = *impl_;
+  c.run();
+  return c.build_write();
+}
+
+void ServerConnection::wrote(std::size_t n, Time now) noexcept {
+  Impl& c = *impl_;
+  assert(now >= c.now);
+  c.now = now;
+  c.consume_written(n);
+  c.run();
+}
+
+void ServerConnection::write_failed(Time now) noexcept {
+  Impl& c = *impl_;
+  c.now = std::max(c.now, now);
+  c.fail_all(Error::write_failed);
+  c.run();
+}
+
+std::optional<Time> ServerConnection::deadline() const noexcept {
+  const Impl& c = *impl_;
+  if (c.write_closed) return std::nullopt;
+  std::optional<Time> t;
+  auto earliest = [&t](Time candidate) { t = t ? std::min(*t, candidate) : candidate; };
+  if (c.write_waiting_since) earliest(*c.write_waiting_since + c.config.send_timeout);
+  if (c.read_closed || c.tunnel) return t;
+  if (c.parsing && c.parsing->in == In::head) {
+    earliest(c.head_started + c.config.header_timeout);
+  } else if (c.parsing && c.parsing->read_wanted && c.body_pending.empty()) {
+    earliest(c.body_progress + c.config.body_timeout);
+  } else if (!c.parsing && c.active.empty()) {
+    earliest(c.idle_since + (c.served_any ? c.config.keep_alive_timeout : c.config.header_timeout));
+  }
+  return t;
+}
+
+void ServerConnection::on_deadline(Time now) noexcept {
+  Impl& c = *impl_;
+  assert(now >= c.now);
+  c.now = now;
+  if (c.write_waiting_since && now >= *c.write_waiting_since + c.config.send_timeout) {
+    c.fail_all(Error::send_timeout);
+  } else if (c.read_closed || c.tunnel) {
+    // Nothing on the read side is timed.
+  } else if (c.parsing && c.parsing->in == In::head) {
+    if (now >= c.head_started + c.config.header_timeout) c.fail_request(Error::header_timeout, {});
+  } else if (c.parsing && c.parsing->read_wanted && c.body_pending.empty()) {
+    if (now >= c.body_progress + c.config.body_timeout) c.fail_request(Error::body_timeout, {});
+  } else if (!c.parsing && c.active.empty()) {
+    const Duration limit = c.served_any ? c.config.keep_alive_timeout : c.config.header_timeout;
+    if (now >= c.idle_since + limit) c.stop_reading();
+  }
+  c.run();
+}
+
+void ServerConnection::shutdown(Time now) noexcept {
+  Impl& c = *impl_;
+  c.now = std::max(c.now, now);
+  c.closing = true;
+  if (!c.parsing || !c.parsing->app_owned) c.stop_reading();
+  c.run();
+}
+
+void ServerConnection::set_waker(Waker* waker) noexcept { impl_->waker = waker; }
+
+bool ServerConnection::is_closed() const noexcept {
+  return impl_->write_closed && impl_->read_closed;
+}
+
+}  // namespace wirestate

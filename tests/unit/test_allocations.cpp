@@ -1,0 +1,153 @@
+// Steady-state keep-alive and pipelined traffic allocates nothing. This binary
+// replaces the global allocation functions to count every call.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "wirestate/wirestate.hpp"
+
+namespace {
+std::size_t allocations = 0;
+}
+
+void* operator new(std::size_t n) {
+  ++allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+using namespace wirestate;
+
+namespace {
+
+// The TechEmpower plaintext application, without a byte of heap.
+class Plaintext : public Handler {
+ public:
+  void on_request(Exchange& ex) override {
+    static constexpr Header headers[] = {{"Content-Type", "text/plain"}};
+    ex.respond(200, headers, "Hello, World!");
+  }
+};
+
+// Pushes `input` through the connection `rounds` times, pipelined as given,
+// draining every write. Returns the bytes written.
+std::size_t drive(ServerConnection& conn, std::string_view input, int rounds, Time& now) {
+  std::size_t written = 0;
+  for (int i = 0; i < rounds; ++i) {
+    now += std::chrono::microseconds(1);
+    REQUIRE(conn.next_read() == ReadOp::read);
+    std::span<char> buf = conn.read_buffer();
+    REQUIRE(buf.size() >= input.size());
+    std::memcpy(buf.data(), input.data(), input.size());
+    conn.commit_read(input.size(), now);
+    for (WriteOp op = conn.next_write(); op.kind == WriteOp::write; op = conn.next_write()) {
+      std::size_t n = 0;
+      for (const IoVec& v : op.iovecs) n += v.len;
+      written += n;
+      conn.wrote(n, now);
+    }
+  }
+  return written;
+}
+
+const char request[] =
+    "GET /plaintext HTTP/1.1\r\nHost: localhost\r\nAccept: text/plain,text/html;q=0.9\r\n"
+    "Connection: keep-alive\r\n\r\n";
+
+}  // namespace
+
+TEST_CASE("10,000 keep-alive requests after warm-up allocate nothing") {
+  HttpDate date;
+  date.set(1700000000);
+  Config config;
+  config.date = &date;
+  Plaintext app;
+  Time now{};
+  ServerConnection conn(config, app, now);
+  const std::size_t per_response = drive(conn, request, 1, now);
+  drive(conn, request, 100, now);
+  allocations = 0;
+  const std::size_t written = drive(conn, request, 10000, now);
+  CHECK(allocations == 0);
+  CHECK(written == 10000 * per_response);
+}
+
+TEST_CASE("with a buffer pool, keep-alive requests after warm-up allocate nothing either") {
+  FreeListPool pool;
+  Config config;
+  config.buffers = &pool;
+  Plaintext app;
+  Time now{};
+  ServerConnection conn(config, app, now);
+  const std::size_t per_response = drive(conn, request, 1, now);
+  drive(conn, request, 100, now);
+  allocations = 0;
+  const std::size_t written = drive(conn, request, 10000, now);
+  CHECK(allocations == 0);
+  CHECK(written == 10000 * per_response);
+  CHECK(pool.free_bytes() >= config.read_buffer_bytes);  // the idle connection gave it back
+}
+
+TEST_CASE("10,000 pipelined requests, 16 per read, after warm-up allocate nothing") {
+  std::string sixteen;
+  for (int i = 0; i < 16; ++i) sixteen += request;
+  Config config;
+  Plaintext app;
+  Time now{};
+  ServerConnection conn(config, app, now);
+  const std::size_t per_sixteen = drive(conn, sixteen, 1, now);
+  drive(conn, sixteen, 100, now);
+  allocations = 0;
+  const std::size_t written = drive(conn, sixteen, 625, now);
+  CHECK(allocations == 0);
+  CHECK(written == 625 * per_sixteen);
+}
+
+namespace {
+
+// Reads each response to its end without touching the heap.
+class Reader final : public ResponseHandler {
+ public:
+  std::size_t bytes = 0;
+  void on_response(ClientExchange& ex) override { ex.read_body(); }
+  void on_body(ClientExchange& ex, std::string_view data) override {
+    bytes += data.size();
+    ex.read_body();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("10,000 client requests on a reused connection after warm-up allocate nothing") {
+  Config config;
+  Time now{};
+  ClientConnection conn(config, now);
+  Reader reader;
+  static constexpr Header headers[] = {{"Host", "localhost"}};
+  const std::string_view response = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!";
+  auto one = [&] {
+    REQUIRE_FALSE(conn.send(reader, "GET", "/plaintext", headers).error);
+    for (WriteOp op = conn.next_write(); op.kind == WriteOp::write; op = conn.next_write()) {
+      std::size_t n = 0;
+      for (const IoVec& v : op.iovecs) n += v.len;
+      conn.wrote(n, now);
+    }
+    REQUIRE(conn.next_read() == ReadOp::read);
+    std::span<char> buf = conn.read_buffer();
+    std::memcpy(buf.data(), response.data(), response.size());
+    conn.commit_read(response.size(), now);
+  };
+  for (int i = 0; i < 100; ++i) one();
+  allocations = 0;
+  reader.bytes = 0;
+  for (int i = 0; i < 10000; ++i) one();
+  CHECK(allocations == 0);
+  CHECK(reader.bytes == 13 * 10000);
+  CHECK(conn.is_idle());
+}

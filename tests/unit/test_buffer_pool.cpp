@@ -1,0 +1,89 @@
+// Lent buffers: with a BufferPool, an idle connection gives its read buffer,
+// output blocks and iovec array back.
+#include <catch2/catch.hpp>
+
+#include "runtime.hpp"
+
+using namespace wstest;
+
+namespace {
+
+// Counts what is out of the pool at any moment.
+class CountingPool final : public BufferPool {
+ public:
+  char* acquire(std::size_t bytes) noexcept override {
+    lent += bytes;
+    ++acquisitions;
+    return inner.acquire(bytes);
+  }
+  void release(char* buffer, std::size_t bytes) noexcept override {
+    lent -= bytes;
+    inner.release(buffer, bytes);
+  }
+  FreeListPool inner;
+  std::size_t lent = 0, acquisitions = 0;
+};
+
+}  // namespace
+
+TEST_CASE("an idle server connection holds no buffer from its pool") {
+  CountingPool pool;
+  Config config = plain_config();
+  config.buffers = &pool;
+  Runtime rt(config);
+  CHECK(pool.lent == 0);  // nothing until bytes arrive
+  rt.feed("GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
+  CHECK(rt.take_output() == ok_response("GET /a "));
+  CHECK(pool.lent == 0);  // answered and written: everything went back
+
+  // A message cut between reads keeps its bytes, and the buffer, until done.
+  rt.feed("GET /b HTTP/1.1\r\nHo");
+  CHECK(pool.lent == config.read_buffer_bytes);
+  rt.feed("st: h\r\n\r\n");
+  CHECK(rt.take_output() == ok_response("GET /b "));
+  CHECK(pool.lent == 0);
+
+  // A response still queued keeps its block and the iovecs.
+  Exchange* held = nullptr;
+  rt.app.request_fn = [&](Exchange& e) {
+    held = &e;
+    e.respond(200, {}, "late");
+  };
+  std::span<char> buf = rt.conn.read_buffer();
+  const std::string get = "GET /c HTTP/1.1\r\nHost: h\r\n\r\n";
+  std::copy(get.begin(), get.end(), buf.begin());
+  rt.conn.commit_read(get.size(), rt.now);
+  REQUIRE(rt.conn.next_write().kind == WriteOp::write);
+  CHECK(pool.lent >= config.output_block_bytes);
+  rt.pump();
+  CHECK(pool.lent == 0);
+}
+
+TEST_CASE("an idle client connection holds no buffer from its pool") {
+  CountingPool pool;
+  Config config = plain_config();
+  config.buffers = &pool;
+  Time now{};
+  ClientConnection conn(config, now);
+  struct Reader : ResponseHandler {
+    std::string body;
+    void on_response(ClientExchange& ex) override { ex.read_body(); }
+    void on_body(ClientExchange& ex, std::string_view d) override {
+      body.append(d);
+      ex.read_body();
+    }
+  } reader;
+  conn.send(reader, "GET", "/", {{"Host", "h"}});
+  for (WriteOp op = conn.next_write(); op.kind == WriteOp::write; op = conn.next_write()) {
+    std::size_t n = 0;
+    for (const IoVec& v : op.iovecs) n += v.len;
+    conn.wrote(n, now);
+  }
+  const std::string_view reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  std::span<char> buf = conn.read_buffer();
+  std::copy(reply.begin(), reply.end(), buf.begin());
+  conn.commit_read(reply.size(), now);
+  CHECK(reader.body == "ok");
+  CHECK(conn.is_idle());
+  CHECK(pool.lent == 0);
+}

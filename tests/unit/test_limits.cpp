@@ -1,0 +1,144 @@
+// Limits, malformed input and request smuggling vectors: each gets its status,
+// a body saying what was wrong, Connection: close, and nothing after it.
+#include <catch2/catch.hpp>
+
+#include "runtime.hpp"
+
+using namespace wstest;
+
+namespace {
+
+// Feeds `input` every way and checks that the connection answers with exactly
+// one automatic response of `status`, mentioning `says`, then closes.
+void expect_rejected(const std::string& input, int status, std::string_view says,
+                     const std::function<Config()>& make_config = plain_config) {
+  for_each_split(input, [&](Runtime& rt, Feeding how) {
+    rt.feed(input, how);
+    const std::string out = rt.take_output();
+    INFO(out);
+    CHECK(out.starts_with("HTTP/1.1 " + std::to_string(status) + " "));
+    CHECK(out.find("Connection: close\r\n") != std::string::npos);
+    CHECK(out.find(says) != std::string::npos);
+    // Exactly one response: nothing after the declared body.
+    const auto cl_at = out.find("Content-Length: ");
+    REQUIRE(cl_at != std::string::npos);
+    const std::size_t body_size = std::stoul(out.substr(cl_at + 16));
+    CHECK(out.size() == out.find("\r\n\r\n") + 4 + body_size);
+    CHECK(rt.write_closed);
+    CHECK(rt.read_closed);
+    for (const Seen& s : rt.app.seen) CHECK(s.ended);
+  }, make_config);
+}
+
+Config small_limits() {
+  Config c = plain_config();
+  c.max_request_line_bytes = 64;
+  c.max_header_bytes = 128;
+  c.max_header_count = 4;
+  c.max_body_bytes = 10;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("a request line past the limit is 414") {
+  expect_rejected("GET /" + std::string(100, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n", 414,
+                  "max_request_line_bytes", small_limits);
+}
+
+TEST_CASE("header bytes or count past the limit is 431") {
+  expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(200, 'v') + "\r\n\r\n", 431,
+                  "max_header_bytes", small_limits);
+  expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", 431,
+                  "max_header_count", small_limits);
+}
+
+TEST_CASE("a body past the limit is 413, declared or discovered while chunked") {
+  expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", 413, "body limit",
+                  small_limits);
+  expect_rejected(
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n",
+      413, "body limit", small_limits);
+}
+
+TEST_CASE("the handler can raise the body limit for one request") {
+  Runtime rt(small_limits());
+  rt.app.request_fn = [](Exchange& e) {
+    e.set_max_body_bytes(100);
+    e.read_body();
+  };
+  rt.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 50\r\n\r\n" + std::string(50, 'x'));
+  CHECK(rt.app.seen[0].body == std::string(50, 'x'));
+  CHECK(rt.take_output() == ok_response("POST / " + std::string(50, 'x')));
+}
+
+TEST_CASE("malformed requests are 400") {
+  expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nBad Header: x\r\n\r\n", 400, "malformed");
+  expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX: a\x01" "b\r\n\r\n", 400, "malformed");
+  expect_rejected("GET /a b HTTP/1.1\r\nHost: h\r\n\r\n", 400, "malformed");
+  expect_rejected("GET / HTTP/1.1\r\n\r\n", 400, "Host");
+  expect_rejected("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "Host");
+}
+
+TEST_CASE("smuggling vectors are rejected, never guessed at") {
+  // Content-Length together with Transfer-Encoding.
+  expect_rejected(
+      "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      400, "Content-Length");
+  expect_rejected(
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
+      400, "Content-Length");
+  // Differing duplicate Content-Length.
+  expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+                  400, "Content-Length");
+  expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3, 4\r\n\r\nabcd", 400,
+                  "Content-Length");
+  expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +3\r\n\r\nabc", 400,
+                  "Content-Length");
+  // obs-fold.
+  expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n  folded\r\n\r\n", 400, "obs-fold");
+  expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n\tfolded\r\n\r\n", 400, "obs-fold");
+  // Bare CR, bare LF where CRLF is required.
+  expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX: a\rb\r\n\r\n", 400, "malformed");
+  expect_rejected("GET / HTTP/1.1\nHost: h\r\n\r\n", 400, "bare LF");
+  expect_rejected("GET / HTTP/1.1\r\nHost: h\r\n\n", 400, "bare LF");
+  expect_rejected("GET / HTTP/1.1\r\nHost: h\nX: y\r\n\r\n", 400, "malformed");
+  // Whitespace between a field name and its colon (RFC 9112 §5.1).
+  expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nContent-Length : 3\r\n\r\nabc", 400, "malformed");
+  // Invalid chunk sizes.
+  expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400,
+                  "chunk");
+  expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n", 400,
+                  "chunk");
+  expect_rejected(
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n", 400,
+      "chunk");
+  expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n",
+                  400, "malformed");
+  // Transfer-Encoding whose final coding is not chunked, or chunked twice.
+  expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400,
+                  "final coding");
+  expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400,
+                  "chunk");
+}
+
+TEST_CASE("an unknown transfer coding or method is 501; another HTTP version is 505") {
+  expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501,
+                  "transfer coding");
+  expect_rejected("BREW /pot HTTP/1.1\r\nHost: h\r\n\r\n", 501, "method");
+  expect_rejected("GET / HTTP/2.0\r\nHost: h\r\n\r\n", 505, "version");
+  expect_rejected("GET / HTTP/3.1\r\nHost: h\r\n\r\n", 505, "version");
+}
+
+TEST_CASE("an expectation other than 100-continue is 417") {
+  expect_rejected("PUT / HTTP/1.1\r\nHost: h\r\nExpect: something-else\r\nContent-Length: 1\r\n\r\nx", 417,
+                  "100-continue");
+}
+
+TEST_CASE("an error after pipelined requests comes after their responses") {
+  Runtime rt;
+  rt.feed("GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\nBad Header: x\r\n\r\n");
+  const std::string out = rt.take_output();
+  CHECK(out.starts_with(ok_response("GET /1 ") + "HTTP/1.1 400 Bad Request\r\n"));
+  CHECK(rt.write_closed);
+}

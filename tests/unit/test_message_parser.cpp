@@ -1,0 +1,113 @@
+// The llhttp wrapper on its own. Each input is copied so that it ends right
+// before a PROT_NONE page: a read past the end crashes the test.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <string>
+
+#include "message_parser.hpp"
+
+using namespace wirestate;
+using namespace wirestate::detail;
+
+namespace {
+
+class GuardedCopy {
+ public:
+  explicit GuardedCopy(std::string_view s) {
+    const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    pages_ = (s.size() + page - 1) / page + 1;
+    base_ = static_cast<char*>(mmap(nullptr, pages_ * page, PROT_READ | PROT_WRITE,
+                                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    REQUIRE(base_ != MAP_FAILED);
+    REQUIRE(mprotect(base_ + (pages_ - 1) * page, page, PROT_NONE) == 0);
+    data_ = base_ + (pages_ - 1) * page - s.size();
+    std::memcpy(data_, s.data(), s.size());
+    size_ = s.size();
+    page_ = page;
+  }
+  ~GuardedCopy() { munmap(base_, pages_ * page_); }
+  const char* data() const { return data_; }
+  std::size_t size() const { return size_; }
+
+ private:
+  char* base_ = nullptr;
+  char* data_ = nullptr;
+  std::size_t size_ = 0, pages_ = 0, page_ = 0;
+};
+
+struct Parsed {
+  std::vector<MessageParser::Event> events;
+  std::string body;
+  Error error{};
+};
+
+// Parses `input` in pieces of `chunk` bytes, each piece in its own guarded copy.
+Parsed parse_all(std::string_view input, std::size_t chunk, HeadBuilder& head, HeadBuilder& trailers) {
+  MessageParser parser(MessageParser::Role::request);
+  head.reset({8192, 16384, 100});
+  trailers.reset({0, 16384, 100});
+  parser.set_builders(&head, &trailers);
+  Parsed out;
+  for (std::size_t at = 0; at < input.size();) {
+    const std::size_t n = std::min(chunk, input.size() - at);
+    GuardedCopy copy(input.substr(at, n));
+    std::size_t used = 0;
+    while (used < n) {
+      auto step = parser.parse(copy.data() + used, n - used);
+      used += step.consumed;
+      if (step.event == MessageParser::Event::need_more) break;
+      out.events.push_back(step.event);
+      if (step.event == MessageParser::Event::body) out.body.append(step.body);
+      if (step.event == MessageParser::Event::error) {
+        out.error = parser.error();
+        return out;
+      }
+    }
+    at += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("parser: a chunked request with trailers, at every read size, never reads past its input") {
+  const std::string input =
+      "POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n6\r\n world\r\n0\r\nChecksum: abc\r\n\r\n";
+  for (std::size_t chunk = 1; chunk <= input.size(); ++chunk) {
+    INFO("chunk " << chunk);
+    HeadBuilder head, trailers;
+    Parsed p = parse_all(input, chunk, head, trailers);
+    REQUIRE(p.error == Error{});
+    CHECK(p.body == "hello world");
+    CHECK(p.events.front() == MessageParser::Event::head);
+    CHECK(p.events.back() == MessageParser::Event::message_end);
+    CHECK(head.method() == "POST");
+    CHECK(head.target() == "/up");
+    REQUIRE(head.headers().size() == 2);
+    CHECK(head.headers()[1].value == "chunked");
+    REQUIRE(trailers.headers().size() == 1);
+    CHECK(trailers.headers()[0].name == "Checksum");
+    CHECK(trailers.headers()[0].value == "abc");
+  }
+}
+
+TEST_CASE("parser: malformed input stops with an error, never past its input") {
+  const char* inputs[] = {
+      "GET / HTTP/1.1\r\nHost: h\r\nBad Header: x\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1x\r\n\r\n",
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nX: a\rb\r\n\r\n",
+  };
+  for (const char* in : inputs) {
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::strlen(in)}) {
+      INFO(in << " chunk " << chunk);
+      HeadBuilder head, trailers;
+      Parsed p = parse_all(in, chunk, head, trailers);
+      CHECK(p.error != Error{});
+    }
+  }
+}

@@ -1,0 +1,103 @@
+// Whole and streamed responses: exact bytes and framing.
+#include <catch2/catch.hpp>
+
+#include "runtime.hpp"
+
+using namespace wstest;
+
+namespace {
+const std::string get = "GET /x HTTP/1.1\r\nHost: h\r\n\r\n";
+}
+
+TEST_CASE("a streamed response without Content-Length is chunked") {
+  Runtime rt;
+  Exchange* ex = nullptr;
+  rt.app.request_fn = [&](Exchange& e) {
+    ex = &e;
+    REQUIRE_FALSE(e.respond_streaming(200, {{"Content-Type", "text/plain"}}));
+  };
+  rt.feed(get);
+  CHECK(rt.take_output() ==
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
+  CHECK(ex->write("hello"));
+  CHECK(ex->write(""));  // an empty write must not end the body
+  CHECK(ex->write(std::string(300, 'x')));
+  rt.pump();
+  CHECK(rt.take_output() == "5\r\nhello\r\n12c\r\n" + std::string(300, 'x') + "\r\n");
+  const Header trailers[] = {{"Checksum", "42"}};
+  CHECK_FALSE(ex->end(trailers));
+  rt.pump();
+  CHECK(rt.take_output() == "0\r\nChecksum: 42\r\n\r\n");
+  CHECK(rt.app.seen[0].ended);
+  CHECK_FALSE(rt.app.seen[0].end_error);
+  CHECK_FALSE(rt.write_closed);
+}
+
+TEST_CASE("a streamed response with Content-Length is sent as is and cannot overrun") {
+  Runtime rt;
+  Exchange* ex = nullptr;
+  rt.app.request_fn = [&](Exchange& e) {
+    ex = &e;
+    REQUIRE_FALSE(e.respond_streaming(200, {{"Content-Length", "10"}}));
+  };
+  rt.feed(get);
+  CHECK(ex->write("12345"));
+  WriteResult over = ex->write("678901");
+  CHECK(over.error == Error::body_overrun);
+  CHECK(ex->write("67890"));
+  CHECK_FALSE(ex->end());
+  rt.pump();
+  CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n1234567890");
+  CHECK_FALSE(rt.write_closed);
+}
+
+TEST_CASE("ending short of the declared Content-Length is an error and closes the connection") {
+  Runtime rt;
+  std::error_code end_error;
+  rt.app.request_fn = [&](Exchange& e) {
+    e.respond_streaming(200, {{"Content-Length", "10"}});
+    e.write("123");
+    end_error = e.end();
+  };
+  rt.feed(get);
+  CHECK(end_error == Error::body_underrun);
+  CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n123");
+  CHECK(rt.write_closed);
+}
+
+TEST_CASE("misuse of the response API is reported, never serialized") {
+  Runtime rt;
+  rt.app.request_fn = [&](Exchange& e) {
+    CHECK(e.write("x").error == Error::response_not_started);
+    CHECK(e.end() == Error::response_not_started);
+    CHECK(e.respond(200, {{"Bad Name", "v"}}) == Error::invalid_header);
+    CHECK(e.respond(200, {{"X", "a\r\nInjected: 1"}}) == Error::invalid_header);
+    CHECK(e.respond(99, {}) == Error::invalid_status);
+    CHECK(e.respond(101, {}) == Error::invalid_status);
+    CHECK(e.respond(204, {}, "body") == Error::body_not_allowed);
+    CHECK(e.respond(200, {{"Transfer-Encoding", "chunked"}}) == Error::invalid_header);
+    CHECK_FALSE(e.respond(200, {}, "fine"));
+    CHECK(e.respond(200, {}, "again") == Error::response_already_started);
+    CHECK(e.write("x").error == Error::response_ended);
+  };
+  rt.feed(get);
+  CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nfine");
+}
+
+TEST_CASE("short writes resume exactly where the socket stopped") {
+  Runtime rt;
+  rt.app.request_fn = [&](Exchange& e) { e.respond(200, {}, std::string(10000, 'z')); };
+  rt.max_write = 7;
+  rt.feed(get);
+  CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n" + std::string(10000, 'z'));
+}
+
+TEST_CASE("the canned overload response is complete and says when to retry") {
+  const std::string_view r = overload_response();
+  CHECK(r.starts_with("HTTP/1.1 503 Service Unavailable\r\n"));
+  CHECK(r.find("\r\nRetry-After: 5\r\n") != std::string_view::npos);
+  CHECK(r.find("\r\nConnection: close\r\n") != std::string_view::npos);
+  const auto body_at = r.find("\r\n\r\n") + 4;
+  const auto cl_at = r.find("Content-Length: ") + 16;
+  CHECK(std::stoul(std::string(r.substr(cl_at))) == r.size() - body_at);
+}
