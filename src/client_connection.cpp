@@ -19,7 +19,7 @@ void State::reset(const Config& config) noexcept {
   pipeline = true;
   body_held = false;
   continue_until.reset();
-  request_ended = request_written = wait_writable = false;
+  request_ended = request_written = wait_writable = last_request = false;
   body = {};
   head.reset({config.max_request_line_bytes, config.max_header_bytes, config.max_header_count});
   trailers.reset({0, config.max_header_bytes, config.max_header_count});
@@ -173,6 +173,7 @@ void ClientConnection::Impl::on_head(State& ex) noexcept {
     ex.request_ended = false;  // raw writes may follow
   } else if (!r.keep_alive) {
     closing = true;
+    ex.last_request = true;
   }
   // A final answer before the body was asked for: the body stays unsent, and
   // the connection cannot carry another request (the server may still expect
@@ -180,6 +181,7 @@ void ClientConnection::Impl::on_head(State& ex) noexcept {
   if (ex.body_held) {
     ex.body_held = false;
     closing = true;
+    ex.last_request = true;
     drop_queues(ex);
     ex.request_ended = ex.request_written = true;
   }

@@ -40,6 +40,9 @@ struct ClientExchange::State {
   bool request_ended = false;  // every byte of the request is queued
   bool request_written = false;  // ... and written
   bool wait_writable = false;
+  // Nothing may be written after this request: it or its response said
+  // close (RFC 9112 §9.6), or its held body was refused.
+  bool last_request = false;
   detail::OutgoingBody body;
   detail::SegmentQueue head_queue, body_queue;
   Time written_at{};

@@ -79,6 +79,11 @@ SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_vi
     ex->body_held = true;
     ex->continue_until = now + config.continue_timeout;
   }
+  if (header_has_token(headers, "connection", "close")) {
+    // RFC 9112 §9.6: no request may follow one that announces close.
+    ex->last_request = true;
+    closing = true;
+  }
   active.push_back(ex);
   touch();
   return {&ex->handle, {}};
@@ -116,7 +121,7 @@ std::error_code ClientExchange::end(Headers trailers) noexcept {
   if (detail::validate_headers(trailers) != Error{}) return Error::invalid_header;
   ex.request_ended = true;
   const detail::OutgoingBody::Ending ending = ex.body.end(c.arena, ex.body_queue, trailers);
-  if (ending.close) c.closing = true;
+  if (ending.close) c.closing = ex.last_request = true;
   c.touch();
   return ending.error;
 }
@@ -133,6 +138,7 @@ WriteOp ClientConnection::Impl::build_write() noexcept {
     detail::gather(ex.head_queue, out, n);
     if (!ex.body_held) detail::gather(ex.body_queue, out, n);
     if (!ex.request_ended || ex.body_held) break;  // later requests follow this one's bytes
+    if (ex.last_request) break;
   }
   if (n > 0) {
     if (!write_waiting_since) write_waiting_since = now;
@@ -209,10 +215,11 @@ bool ClientConnection::Impl::retire() noexcept {
     const bool done = ex.in == In::complete && (!ex.has_body || ex.end_delivered) &&
                       (ex.request_written || write_closed);
     if (!done) break;
+    const bool last = ex.last_request;
     end_exchange(ex, ex.failure);
     progress = true;
-    // After a response that closes the connection, nothing else will come.
-    if (closing && !active.empty()) fail(Error::no_response, Error::no_response);
+    // After the exchange that closes the connection, nothing else will come.
+    if (last && !active.empty()) fail(Error::no_response, Error::no_response);
     if (active.empty()) idle_since = now;
   }
   return progress;

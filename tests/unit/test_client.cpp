@@ -139,6 +139,31 @@ TEST_CASE("client: a final answer to Expect: 100-continue means the body is neve
   CHECK(rt.write_closed);
 }
 
+TEST_CASE("client: after a refused held body, a queued request is never written") {
+  // Found by fuzz_client: the next request followed a head whose declared
+  // body was never sent, so the server would read it as that body.
+  for (std::size_t split = 1; split <= 64; ++split) {
+    ClientRuntime rt;
+    Recorder a, b;
+    a.auto_read = false;  // the exchange stays open while the app waits
+    ClientExchange* put = rt.conn.send(a, "PUT", "/f", {{"Host", "h"}, {"Expect", "100-continue"}}, "body!").exchange;
+    rt.conn.send(b, "GET", "/g", {{"Host", "h"}});
+    rt.pump();
+    CHECK(rt.take_sent() == "PUT /f HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+    rt.feed("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 2\r\n\r\nno", {split, split});
+    CHECK(a.status == 417);
+    CHECK(rt.sent.empty());
+    a.auto_read = true;
+    put->read_body();
+    rt.pump();
+    CHECK(a.body == "no");
+    CHECK(rt.sent.empty());
+    CHECK(b.ended);
+    CHECK(b.end_error == Error::no_response);
+    CHECK(rt.write_closed);
+  }
+}
+
 TEST_CASE("client: without an answer, the held body goes out after continue_timeout") {
   ClientRuntime rt;
   Recorder r;
@@ -206,6 +231,42 @@ TEST_CASE("client: Connection: close ends the connection; pipelined requests get
   CHECK_FALSE(rt.conn.can_send());
   Recorder c;
   CHECK(rt.conn.send(c, "GET", "/c", {{"Host", "h"}}).error == Error::not_accepting);
+  CHECK(rt.write_closed);
+}
+
+TEST_CASE("client: nothing is written after a response that announces close") {
+  ClientRuntime rt;
+  Recorder a, b;
+  a.auto_read = false;
+  ClientExchange* upload = rt.conn.send(a, "POST", "/a", {{"Host", "h"}}, "", {.pipeline = true, .streaming = true}).exchange;
+  rt.conn.send(b, "GET", "/b", {{"Host", "h"}});
+  rt.pump();
+  rt.take_sent();
+  // The server answers before the body ended, and will close; the body's
+  // end still goes out, the request queued behind it does not.
+  rt.feed("HTTP/1.1 413 Content Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  CHECK(a.status == 413);
+  CHECK_FALSE(upload->end());
+  rt.pump();
+  CHECK(rt.sent == "0\r\n\r\n");
+  CHECK(b.end_error == Error::no_response);
+}
+
+TEST_CASE("client: a request that sends Connection: close is the last one") {
+  ClientRuntime rt;
+  Recorder a, b, c;
+  REQUIRE_FALSE(rt.conn.send(a, "GET", "/a", {{"Host", "h"}}).error);
+  REQUIRE_FALSE(rt.conn.send(b, "GET", "/b", {{"Host", "h"}, {"Connection", "close"}}).error);
+  CHECK(rt.conn.send(c, "GET", "/c", {{"Host", "h"}}).error == Error::not_accepting);
+  rt.pump();
+  CHECK(rt.take_sent() == "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+  // The first response does not end the second exchange: its answer follows.
+  rt.feed("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA");
+  CHECK(a.body == "A");
+  CHECK_FALSE(b.ended);
+  rt.feed("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nB");
+  CHECK(b.body == "B");
+  CHECK_FALSE(b.end_error);
   CHECK(rt.write_closed);
 }
 
