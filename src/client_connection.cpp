@@ -41,14 +41,16 @@ ClientConnection::Impl::Impl(const Config& c, Time t)
 
 ClientConnection::Impl::~Impl() {
   for (State* ex : active) drop_queues(*ex);
+  window.forget_all(arena);
   for (detail::Segment& s : deferred_releases) detail::release_segment(arena, s);
 }
 
 void ClientConnection::Impl::release_if_idle() noexcept {
-  if (!config.buffers || !active.empty() || !input.empty() || armed_for || tunnel || !deferred_releases.empty())
+  if (!config.buffers || !active.empty() || !input.empty() || armed_for || tunnel || !deferred_releases.empty() ||
+      !window.empty() || window.has_parked())
     return;
   input.give_back();
-  iovecs.give_back();
+  window.give_back();
   arena.release_all();
 }
 
@@ -323,18 +325,21 @@ WriteOp ClientConnection::next_write() noexcept {
   return c.build_write();
 }
 
-void ClientConnection::wrote(std::size_t n, Time now) noexcept {
+void ClientConnection::wrote(WriteToken token, std::size_t n, Time now) noexcept {
   Impl& c = *impl_;
   assert(now >= c.now);
   c.now = now;
-  c.consume_written(n);
+  c.report_written(token, n);
   c.run();
 }
+
+void ClientConnection::wrote(std::size_t n, Time now) noexcept { wrote(impl_->window.oldest(), n, now); }
 
 void ClientConnection::write_failed(Time now) noexcept {
   Impl& c = *impl_;
   c.now = std::max(c.now, now);
   c.fail(Error::write_failed, Error::write_failed);
+  c.window.forget_all(c.arena);
   c.run();
 }
 
@@ -385,7 +390,9 @@ void ClientConnection::on_deadline(Time now) noexcept {
 }
 
 void ClientConnection::set_waker(Waker* waker) noexcept { impl_->waker = waker; }
-bool ClientConnection::is_closed() const noexcept { return impl_->write_closed && impl_->read_closed; }
+bool ClientConnection::is_closed() const noexcept {
+  return impl_->write_closed && impl_->read_closed && impl_->window.empty();
+}
 bool ClientConnection::is_idle() const noexcept { return impl_->active.empty(); }
 
 }  // namespace wirestate

@@ -19,6 +19,7 @@
 #include "message_parser.hpp"
 #include "outgoing_body.hpp"
 #include "output_queue.hpp"
+#include "write_window.hpp"
 #include "wirestate/client_connection.hpp"
 
 namespace wirestate {
@@ -81,6 +82,7 @@ struct ClientConnection::Impl {
                   Headers headers, std::string_view body, RequestOptions options) noexcept;
   WriteOp build_write() noexcept;
   void consume_written(std::size_t n) noexcept;
+  void report_written(WriteToken token, std::size_t n) noexcept;
   bool deliver_writable() noexcept;
   bool retire() noexcept;
   std::size_t queued_bytes() const noexcept;
@@ -101,7 +103,7 @@ struct ClientConnection::Impl {
   std::string_view body_pending;
 
   detail::BlockArena arena;
-  detail::IoVecArray iovecs{pool};
+  detail::WriteWindow window{pool, config.max_writes_in_flight};
   std::vector<std::unique_ptr<State>> states;  // every one made; reused
   std::vector<State*> free_states;
   std::vector<State*> active;

@@ -129,21 +129,27 @@ std::error_code ClientExchange::end(Headers trailers) noexcept {
 // ---- output -----------------------------------------------------------------
 
 WriteOp ClientConnection::Impl::build_write() noexcept {
-  if (write_closed) return {WriteOp::close, {}};
-  IoVec* out = queued_bytes() > 0 ? iovecs.get() : nullptr;
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < active.size() && n < detail::IoVecArray::capacity; ++i) {
-    State& ex = *active[i];
-    if (!ex.pipeline && i > 0) break;  // waits for the earlier exchanges to end
-    detail::gather(ex.head_queue, out, n);
-    if (!ex.body_held) detail::gather(ex.body_queue, out, n);
-    if (!ex.request_ended || ex.body_held) break;  // later requests follow this one's bytes
-    if (ex.last_request) break;
+  // Close only once the kernel holds none of our memory.
+  if (write_closed) return {window.empty() ? WriteOp::close : WriteOp::yield, {}};
+  if (window.can_offer() && queued_bytes() > window.offered()) {
+    IoVec* out = window.next_array();
+    std::size_t n = 0, skip = window.offered();
+    for (std::size_t i = 0; i < active.size() && n < detail::max_iovecs; ++i) {
+      State& ex = *active[i];
+      if (!ex.pipeline && i > 0) break;  // waits for the earlier exchanges to end
+      detail::gather(ex.head_queue, out, n, skip);
+      if (!ex.body_held) detail::gather(ex.body_queue, out, n, skip);
+      if (!ex.request_ended || ex.body_held) break;  // later requests follow this one's bytes
+      if (ex.last_request) break;
+    }
+    if (n > 0) {
+      if (!write_waiting_since) write_waiting_since = now;
+      std::size_t bytes = 0;
+      for (std::size_t i = 0; i < n; ++i) bytes += out[i].len;
+      return window.offer(n, bytes);
+    }
   }
-  if (n > 0) {
-    if (!write_waiting_since) write_waiting_since = now;
-    return {WriteOp::write, {out, n}};
-  }
+  if (!window.empty()) return {WriteOp::yield, {}};
   write_waiting_since.reset();
   if ((closing || read_closed) && active.empty()) {
     close_now();
@@ -153,6 +159,7 @@ WriteOp ClientConnection::Impl::build_write() noexcept {
 }
 
 void ClientConnection::Impl::consume_written(std::size_t n) noexcept {
+  const std::size_t accepted = n;
   auto consume = [&](detail::SegmentQueue& q) {
     while (n > 0 && !q.empty()) {
       detail::Segment& s = q.front();
@@ -176,7 +183,9 @@ void ClientConnection::Impl::consume_written(std::size_t n) noexcept {
     }
     if (n == 0) break;
   }
-  write_waiting_since = queued_bytes() > 0 ? std::optional<Time>(now) : std::nullopt;
+  // Only accepted bytes restart the send timeout; a write handed back
+  // unwritten (0) does not.
+  if (accepted > 0) write_waiting_since = queued_bytes() > 0 ? std::optional<Time>(now) : std::nullopt;
 }
 
 std::size_t ClientConnection::Impl::queued_bytes() const noexcept {
@@ -185,12 +194,25 @@ std::size_t ClientConnection::Impl::queued_bytes() const noexcept {
   return total;
 }
 
+void ClientConnection::Impl::report_written(WriteToken token, std::size_t n) noexcept {
+  const detail::WriteWindow::Report r = window.report(token, n);
+  if (r.misuse) {
+    fail(Error::write_misreported, Error::write_misreported);
+    window.forget_all(arena);
+    return;
+  }
+  consume_written(r.consumed);
+  window.release_parked(arena);
+}
+
 void ClientConnection::Impl::drop_queues(State& ex) noexcept {
   for (detail::SegmentQueue* q : {&ex.head_queue, &ex.body_queue}) {
     while (!q->empty()) {
       detail::Segment s = q->front();
       q->pop();
-      detail::release_segment(arena, s);
+      // Bytes of a write in flight stay put until its report.
+      if (window.empty()) detail::release_segment(arena, s);
+      else window.park(s);
     }
   }
 }

@@ -23,6 +23,7 @@
 #include "message_parser.hpp"
 #include "outgoing_body.hpp"
 #include "output_queue.hpp"
+#include "write_window.hpp"
 #include "wirestate/server_connection.hpp"
 
 namespace wirestate::detail {
@@ -84,6 +85,7 @@ struct ServerConnection::Impl {
   // Output (connection_output.cpp).
   WriteOp build_write() noexcept;
   void consume_written(std::size_t n) noexcept;
+  void report_written(WriteToken token, std::size_t n) noexcept;
   bool deliver_writable() noexcept;
   bool retire() noexcept;
   void drop_queue(ExchangeState& ex) noexcept;
@@ -115,7 +117,7 @@ struct ServerConnection::Impl {
   std::string_view body_pending;
 
   detail::BlockArena arena;
-  detail::IoVecArray iovecs{pool};
+  detail::WriteWindow window{pool, config.max_writes_in_flight};
   std::vector<std::unique_ptr<ExchangeState>> states;  // every one made; reused
   std::vector<ExchangeState*> free_states;
   std::vector<ExchangeState*> active;  // request order; capacity fixed at start

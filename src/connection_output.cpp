@@ -14,21 +14,26 @@ using In = ExchangeState::In;
 using Out = ExchangeState::Out;
 
 WriteOp ServerConnection::Impl::build_write() noexcept {
-  if (write_closed) return {WriteOp::close, {}};
-  IoVec* out = queued_bytes() > 0 ? iovecs.get() : nullptr;
-  std::size_t n = 0;
-  for (ExchangeState* ex : active) {
-    detail::gather(ex->queue, out, n);
-    // Later responses wait until this one is complete, and never share a
-    // write with one after which the connection closes.
-    if (ex->out != Out::ended || ex->close_after || ex->in != In::complete ||
-        n == detail::IoVecArray::capacity)
-      break;
+  // Close only once the kernel holds none of our memory.
+  if (write_closed) return {window.empty() ? WriteOp::close : WriteOp::yield, {}};
+  if (window.can_offer() && queued_bytes() > window.offered()) {
+    IoVec* out = window.next_array();
+    std::size_t n = 0, skip = window.offered();
+    for (ExchangeState* ex : active) {
+      detail::gather(ex->queue, out, n, skip);
+      // Later responses wait until this one is complete, and never share a
+      // write with one after which the connection closes.
+      if (ex->out != Out::ended || ex->close_after || ex->in != In::complete || n == detail::max_iovecs)
+        break;
+    }
+    if (n > 0) {
+      if (!write_waiting_since) write_waiting_since = now;
+      std::size_t bytes = 0;
+      for (std::size_t i = 0; i < n; ++i) bytes += out[i].len;
+      return window.offer(n, bytes);
+    }
   }
-  if (n > 0) {
-    if (!write_waiting_since) write_waiting_since = now;
-    return {WriteOp::write, {out, n}};
-  }
+  if (!window.empty()) return {WriteOp::yield, {}};
   write_waiting_since.reset();
   // No more requests will be read: once the last response is out, close.
   if (read_closed && active.empty()) {
@@ -39,6 +44,7 @@ WriteOp ServerConnection::Impl::build_write() noexcept {
 }
 
 void ServerConnection::Impl::consume_written(std::size_t n) noexcept {
+  const std::size_t accepted = n;
   for (ExchangeState* ex : active) {
     while (n > 0 && !ex->queue.empty()) {
       detail::Segment& s = ex->queue.front();
@@ -54,14 +60,29 @@ void ServerConnection::Impl::consume_written(std::size_t n) noexcept {
     }
     if (n == 0) break;
   }
-  write_waiting_since = queued_bytes() > 0 ? std::optional<Time>(now) : std::nullopt;
+  // Only accepted bytes restart the send timeout; a write handed back
+  // unwritten (0) does not.
+  if (accepted > 0) write_waiting_since = queued_bytes() > 0 ? std::optional<Time>(now) : std::nullopt;
+}
+
+void ServerConnection::Impl::report_written(WriteToken token, std::size_t n) noexcept {
+  const detail::WriteWindow::Report r = window.report(token, n);
+  if (r.misuse) {
+    fail_all(Error::write_misreported);
+    window.forget_all(arena);
+    return;
+  }
+  consume_written(r.consumed);
+  window.release_parked(arena);
 }
 
 void ServerConnection::Impl::drop_queue(ExchangeState& ex) noexcept {
   while (!ex.queue.empty()) {
     detail::Segment s = ex.queue.front();
     ex.queue.pop();
-    detail::release_segment(arena, s);
+    // Bytes of a write in flight stay put until its report.
+    if (window.empty()) detail::release_segment(arena, s);
+    else window.park(s);
   }
 }
 

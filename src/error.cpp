@@ -41,6 +41,7 @@ class Category final : public std::error_category {
       case Error::invalid_status: return "invalid status code for this call";
       case Error::invalid_header: return "invalid header field name or value";
       case Error::invalid_request_line: return "invalid request method or target";
+      case Error::write_misreported: return "a write was reported out of order, or as more than it held";
       case Error::not_accepting: return "the connection accepts no more requests (closing, or max_pipelined_requests outstanding)";
     }
     return "unknown wirestate error";

@@ -80,15 +80,22 @@ void release_segment(BlockArena& arena, Segment& s) noexcept {
   else if (s.release.fn) s.release.fn(s.release.context);
 }
 
-void gather(const SegmentQueue& q, IoVec* iovecs, std::size_t& n) noexcept {
+void gather(const SegmentQueue& q, IoVec* iovecs, std::size_t& n, std::size_t& skip) noexcept {
   for (std::size_t i = 0; i < q.size(); ++i) {
     const Segment& s = q.at(i);
-    if (n > 0 && static_cast<const char*>(iovecs[n - 1].base) + iovecs[n - 1].len == s.data)
-      iovecs[n - 1].len += s.size;
-    else if (n == IoVecArray::capacity)
+    if (skip >= s.size) {
+      skip -= s.size;
+      continue;
+    }
+    const char* data = s.data + skip;
+    const std::size_t size = s.size - skip;
+    skip = 0;
+    if (n > 0 && static_cast<const char*>(iovecs[n - 1].base) + iovecs[n - 1].len == data)
+      iovecs[n - 1].len += size;
+    else if (n == max_iovecs)
       return;
     else
-      iovecs[n++] = {s.data, s.size};
+      iovecs[n++] = {data, size};
   }
 }
 

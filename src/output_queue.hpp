@@ -77,33 +77,14 @@ class SegmentQueue {
 // The connection is done with `s`: unpin its block, or run its release.
 void release_segment(BlockArena& arena, Segment& s) noexcept;
 
-// The iovec array a connection hands out with a write: borrowed from the pool
-// while there is output, given back when idle.
-class IoVecArray {
- public:
-  static constexpr std::size_t capacity = 64;
-  explicit IoVecArray(BufferPool& pool) noexcept : pool_(pool) {}
-  ~IoVecArray() { give_back(); }
-  IoVecArray(const IoVecArray&) = delete;
-  IoVecArray& operator=(const IoVecArray&) = delete;
-
-  IoVec* get() noexcept {
-    if (!data_) data_ = reinterpret_cast<IoVec*>(pool_.acquire(capacity * sizeof(IoVec)));
-    return data_;
-  }
-  void give_back() noexcept {
-    if (data_) pool_.release(reinterpret_cast<char*>(data_), capacity * sizeof(IoVec));
-    data_ = nullptr;
-  }
-
- private:
-  BufferPool& pool_;
-  IoVec* data_ = nullptr;
-};
+// The most iovecs one write gathers (well under IOV_MAX).
+inline constexpr std::size_t max_iovecs = 64;
 
 // Adds `q`'s segments to iovecs[0, n), merging ranges that touch (adjacent
-// copies in one block). Stops when the array is full.
-void gather(const SegmentQueue& q, IoVec* iovecs, std::size_t& n) noexcept;
+// copies in one block), after passing over `skip` bytes (those already in
+// writes in flight; what is passed over is taken off `skip`). Stops when the
+// array holds max_iovecs.
+void gather(const SegmentQueue& q, IoVec* iovecs, std::size_t& n, std::size_t& skip) noexcept;
 
 // Appends copies of `data` to `q`, extending the last segment when the copy
 // lands right after it.

@@ -24,15 +24,16 @@ ServerConnection::Impl::Impl(const Config& c, Handler& h, Time t)
 
 ServerConnection::Impl::~Impl() {
   for (ExchangeState* ex : active) drop_queue(*ex);
+  window.forget_all(arena);
   for (detail::Segment& s : deferred_releases) detail::release_segment(arena, s);
 }
 
 void ServerConnection::Impl::release_if_idle() noexcept {
   if (!config.buffers || parsing || !active.empty() || !input.empty() || tunnel || upgrade_owner ||
-      !deferred_releases.empty())
+      !deferred_releases.empty() || !window.empty() || window.has_parked())
     return;
   input.give_back();
-  iovecs.give_back();
+  window.give_back();
   arena.release_all();
 }
 
@@ -298,18 +299,21 @@ WriteOp ServerConnection::next_write() noexcept {
   return c.build_write();
 }
 
-void ServerConnection::wrote(std::size_t n, Time now) noexcept {
+void ServerConnection::wrote(WriteToken token, std::size_t n, Time now) noexcept {
   Impl& c = *impl_;
   assert(now >= c.now);
   c.now = now;
-  c.consume_written(n);
+  c.report_written(token, n);
   c.run();
 }
+
+void ServerConnection::wrote(std::size_t n, Time now) noexcept { wrote(impl_->window.oldest(), n, now); }
 
 void ServerConnection::write_failed(Time now) noexcept {
   Impl& c = *impl_;
   c.now = std::max(c.now, now);
   c.fail_all(Error::write_failed);
+  c.window.forget_all(c.arena);
   c.run();
 }
 
@@ -360,7 +364,7 @@ void ServerConnection::shutdown(Time now) noexcept {
 void ServerConnection::set_waker(Waker* waker) noexcept { impl_->waker = waker; }
 
 bool ServerConnection::is_closed() const noexcept {
-  return impl_->write_closed && impl_->read_closed;
+  return impl_->write_closed && impl_->read_closed && impl_->window.empty();
 }
 
 }  // namespace wirestate

@@ -121,17 +121,22 @@ bool EpollClient::service(std::string& error) {
       }
     }
     const WriteOp op = http_.next_write();
-    if (op.kind == WriteOp::write && writable_) {
-      msghdr msg{};
-      msg.msg_iov = reinterpret_cast<iovec*>(const_cast<IoVec*>(op.iovecs.data()));
-      msg.msg_iovlen = op.iovecs.size();
-      const ssize_t n = sendmsg(fd_, &msg, MSG_NOSIGNAL);
-      if (n >= 0) {
-        http_.wrote(static_cast<std::size_t>(n), now);
+    if (op.kind == WriteOp::write) {
+      // One write at a time: each is reported, with 0 when it could not go out.
+      ssize_t n = 0;
+      if (writable_) {
+        msghdr msg{};
+        msg.msg_iov = reinterpret_cast<iovec*>(const_cast<IoVec*>(op.iovecs.data()));
+        msg.msg_iovlen = op.iovecs.size();
+        n = sendmsg(fd_, &msg, MSG_NOSIGNAL);
+      }
+      if (n > 0) {
+        http_.wrote(op.token, static_cast<std::size_t>(n), now);
         progress = true;
-      } else if (errno == EAGAIN) {
-        writable_ = false;
-      } else if (errno != EINTR) {
+      } else if (n == 0 || errno == EAGAIN || errno == EINTR) {
+        if (n < 0 && errno == EAGAIN) writable_ = false;
+        http_.wrote(op.token, 0, now);
+      } else {
         error = std::string("write failed: ") + std::strerror(errno);
         http_.write_failed(now);
         return false;

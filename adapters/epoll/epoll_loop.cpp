@@ -230,20 +230,27 @@ void EpollLoop::service(Connection& c) {
     }
     const WriteOp op = c.http.next_write();
     if (op.kind == WriteOp::close) return begin_linger(c);
-    if (op.kind == WriteOp::write && c.writable) {
-      msghdr msg{};
-      msg.msg_iov = reinterpret_cast<iovec*>(const_cast<IoVec*>(op.iovecs.data()));
-      msg.msg_iovlen = op.iovecs.size();
-      const ssize_t n = sendmsg(c.fd, &msg, MSG_NOSIGNAL);
-      if (n >= 0) {
+    if (op.kind == WriteOp::write) {
+      // One write at a time: every write handed out is reported before the
+      // next, with 0 when it could not go out now.
+      ssize_t n = 0;
+      if (c.writable) {
+        msghdr msg{};
+        msg.msg_iov = reinterpret_cast<iovec*>(const_cast<IoVec*>(op.iovecs.data()));
+        msg.msg_iovlen = op.iovecs.size();
+        n = sendmsg(c.fd, &msg, MSG_NOSIGNAL);
+      }
+      if (n > 0) {
         std::size_t offered = 0;
         for (const IoVec& v : op.iovecs) offered += v.len;
         if (static_cast<std::size_t>(n) < offered) c.writable = false;  // the send buffer is full
-        c.http.wrote(static_cast<std::size_t>(n), now_);
+        c.http.wrote(op.token, static_cast<std::size_t>(n), now_);
         progress = true;
-      } else if (errno == EAGAIN) {
-        c.writable = false;  // EPOLLOUT (edge) will say when there is room
-      } else if (errno != EINTR) {
+      } else if (n == 0 || errno == EAGAIN || errno == EINTR) {
+        if (n < 0 && errno == EAGAIN) c.writable = false;  // EPOLLOUT (edge) will say when there is room
+        c.http.wrote(op.token, 0, now_);
+        progress = n < 0 && errno == EINTR;
+      } else {
         c.http.write_failed(now_);
         progress = true;
       }

@@ -123,7 +123,9 @@ class ClientConnection {
   void commit_read(std::size_t n, Time now) noexcept;
   void read_eof(Time now) noexcept;
 
+  // As ServerConnection's: several writes in flight, reported in order.
   WriteOp next_write() noexcept;
+  void wrote(WriteToken token, std::size_t n, Time now) noexcept;
   void wrote(std::size_t n, Time now) noexcept;
   void write_failed(Time now) noexcept;
 

@@ -44,6 +44,11 @@ struct Config {
   // for every few bytes that drain.
   std::size_t write_high_watermark_bytes = 256 * 1024;
   std::size_t write_low_watermark_bytes = 64 * 1024;
+  // Writes next_write() hands out before the first is reported. 1 suits a
+  // readiness loop (epoll: writev, then report); a completion loop (io_uring)
+  // keeps a few linked sends queued in the kernel. Each costs an iovec array
+  // (1 KiB) while the connection has output.
+  std::size_t max_writes_in_flight = 1;
 
   // From the first byte of a request head to its end (→ 408, slowloris), and
   // for a new connection to send its first byte (silent close).

@@ -48,6 +48,7 @@ enum class Error {
   invalid_header,           // a field name that is no token, or CR/LF/NUL in a value
   invalid_request_line,     // client: a method that is no token, or a bad target
   not_accepting,            // client: send() while the connection takes no request
+  write_misreported,        // adapter: a report for a write that is not the oldest in flight
 };
 
 const std::error_category& error_category() noexcept;

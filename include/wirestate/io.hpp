@@ -2,6 +2,7 @@
 // IO described as values: the connection says what it wants, the adapter does
 // the syscall and reports back.
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 namespace wirestate {
@@ -19,15 +20,19 @@ enum class ReadOp {
   close,  // no more input is wanted: shut down the read side
 };
 
+// Ties a write's report to the write. Tokens grow by one per write.
+using WriteToken = std::uint64_t;
+
 struct WriteOp {
   enum Kind {
     write,  // write `iovecs` (gather), then report with wrote()
-    yield,  // nothing to write until the connection wakes the adapter
-    close,  // everything is written: close the socket
+    yield,  // nothing to write now; the adapter is woken or told by a report
+    close,  // everything is written and no write is in flight: close
   };
   Kind kind = yield;
-  // Valid until the next wrote()/write_failed() call.
+  // Valid until this write is reported (or write_failed()).
   std::span<const IoVec> iovecs;
+  WriteToken token = 0;
 };
 
 }  // namespace wirestate

@@ -9,6 +9,7 @@
 //     case ReadOp::close: shutdown(fd, SHUT_RD);
 //   }
 //   WriteOp op = conn.next_write();   // write: writev(op.iovecs); conn.wrote(n, now)
+//                                     // (several in flight: conn.wrote(op.token, n, now))
 //   if (auto t = conn.deadline()) arm a timer for *t → conn.on_deadline(now);
 //
 // Read and write are independent loops; either may be driven at any time.
@@ -43,11 +44,19 @@ class ServerConnection {
   // The peer will send nothing more.
   void read_eof(Time now) noexcept;
 
-  // What the write side wants. The iovecs stay valid until wrote().
+  // What the write side wants. Up to Config::max_writes_in_flight writes may
+  // be out at once; each one's iovecs stay valid until it is reported.
   WriteOp next_write() noexcept;
-  // `n` bytes of the last WriteOp were written (n may be short).
+  // `n` bytes of the write `token` were written. Writes are reported in the
+  // order they were handed out. A short report (n below the write's size)
+  // must be followed by reports of 0 for every later write in flight (as a
+  // linked chain is cancelled); the rest is handed out again. A report out
+  // of order fails the connection with Error::write_misreported.
+  void wrote(WriteToken token, std::size_t n, Time now) noexcept;
+  // The same for the oldest write in flight (one write at a time).
   void wrote(std::size_t n, Time now) noexcept;
-  // The socket failed; every pending exchange ends with Error::write_failed.
+  // The socket failed and no write in flight will be reported; every pending
+  // exchange ends with Error::write_failed.
   void write_failed(Time now) noexcept;
 
   // When on_deadline must be called next, if ever.
@@ -61,7 +70,8 @@ class ServerConnection {
   // Called when the app acts outside an adapter call. May be null.
   void set_waker(Waker* waker) noexcept;
 
-  // Both sides are done: the adapter may close the socket and destroy this.
+  // Both sides are done and no write is in flight: the adapter may close the
+  // socket and destroy this.
   bool is_closed() const noexcept;
 
   struct Impl;

@@ -1,6 +1,8 @@
 // Steady-state keep-alive and pipelined traffic allocates nothing. This binary
 // replaces the global allocation functions to count every call.
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -36,8 +38,10 @@ class Plaintext : public Handler {
 };
 
 // Pushes `input` through the connection `rounds` times, pipelined as given,
-// draining every write. Returns the bytes written.
-std::size_t drive(ServerConnection& conn, std::string_view input, int rounds, Time& now) {
+// draining every write, each reported as at most `max_report` bytes (short
+// writes). Returns the bytes written.
+std::size_t drive(ServerConnection& conn, std::string_view input, int rounds, Time& now,
+                  std::size_t max_report = SIZE_MAX) {
   std::size_t written = 0;
   for (int i = 0; i < rounds; ++i) {
     now += std::chrono::microseconds(1);
@@ -49,8 +53,9 @@ std::size_t drive(ServerConnection& conn, std::string_view input, int rounds, Ti
     for (WriteOp op = conn.next_write(); op.kind == WriteOp::write; op = conn.next_write()) {
       std::size_t n = 0;
       for (const IoVec& v : op.iovecs) n += v.len;
+      n = std::min(n, max_report);
       written += n;
-      conn.wrote(n, now);
+      conn.wrote(op.token, n, now);
     }
   }
   return written;
@@ -105,6 +110,22 @@ TEST_CASE("10,000 pipelined requests, 16 per read, after warm-up allocate nothin
   drive(conn, sixteen, 100, now);
   allocations = 0;
   const std::size_t written = drive(conn, sixteen, 625, now);
+  CHECK(allocations == 0);
+  CHECK(written == 625 * per_sixteen);
+}
+
+TEST_CASE("with several writes allowed in flight and short reports, nothing is allocated") {
+  std::string sixteen;
+  for (int i = 0; i < 16; ++i) sixteen += request;
+  Config config;
+  config.max_writes_in_flight = 4;
+  Plaintext app;
+  Time now{};
+  ServerConnection conn(config, app, now);
+  const std::size_t per_sixteen = drive(conn, sixteen, 1, now);
+  drive(conn, sixteen, 100, now, 500);
+  allocations = 0;
+  const std::size_t written = drive(conn, sixteen, 625, now, 500);
   CHECK(allocations == 0);
   CHECK(written == 625 * per_sixteen);
 }

@@ -1,0 +1,65 @@
+#include "write_window.hpp"
+
+#include <algorithm>
+
+namespace wirestate::detail {
+
+namespace {
+constexpr std::size_t array_bytes = max_iovecs * sizeof(IoVec);
+}
+
+WriteWindow::WriteWindow(BufferPool& pool, std::size_t max_in_flight) noexcept
+    : pool_(pool), slots_(std::max<std::size_t>(max_in_flight, 1)) {}
+
+WriteWindow::~WriteWindow() { give_back(); }
+
+IoVec* WriteWindow::next_array() noexcept {
+  Slot& s = slot(count_);
+  if (!s.iovecs) s.iovecs = reinterpret_cast<IoVec*>(pool_.acquire(array_bytes));
+  return s.iovecs;
+}
+
+WriteOp WriteWindow::offer(std::size_t iovec_count, std::size_t bytes) noexcept {
+  Slot& s = slot(count_);
+  s.token = next_token_++;
+  s.bytes = bytes;
+  ++count_;
+  offered_ += bytes;
+  return {WriteOp::write, {s.iovecs, iovec_count}, s.token};
+}
+
+WriteToken WriteWindow::oldest() const noexcept { return count_ ? slot(0).token : 0; }
+
+WriteWindow::Report WriteWindow::report(WriteToken token, std::size_t n) noexcept {
+  if (count_ == 0 || token != slot(0).token) return {0, true};
+  const Slot& s = slot(0);
+  // After a short write, the rest of the chain must have been cancelled.
+  if (n > s.bytes || (rewinding_ && n > 0)) return {0, true};
+  if (n < s.bytes && count_ > 1) rewinding_ = true;
+  offered_ -= s.bytes;
+  head_ = (head_ + 1) % slots_.size();
+  --count_;
+  if (count_ == 0) rewinding_ = false;
+  return {n, false};
+}
+
+void WriteWindow::release_parked(BlockArena& arena) noexcept {
+  if (count_ > 0) return;
+  for (Segment& s : parked_) release_segment(arena, s);
+  parked_.clear();
+}
+
+void WriteWindow::forget_all(BlockArena& arena) noexcept {
+  head_ = count_ = offered_ = 0;
+  rewinding_ = false;
+  release_parked(arena);
+}
+
+void WriteWindow::give_back() noexcept {
+  for (Slot& s : slots_) {
+    if (s.iovecs) pool_.release(reinterpret_cast<char*>(s.iovecs), array_bytes);
+    s.iovecs = nullptr;
+  }
+}
+
+}  // namespace wirestate::detail
