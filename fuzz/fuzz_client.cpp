@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
+#include "writes_in_flight.hpp"
 #include "wirestate/wirestate.hpp"
 
 using namespace wirestate;
@@ -42,7 +43,7 @@ struct Handler final : ResponseHandler {
 };
 
 struct Driver {
-  explicit Driver(FuzzedDataProvider& in) : in(in), conn(make_config(in), now) {
+  explicit Driver(FuzzedDataProvider& in) : in(in), conn(conn_config, now) {
     llhttp_settings_init(&settings);
     llhttp_init(&requests, HTTP_REQUEST, &settings);
   }
@@ -54,6 +55,8 @@ struct Driver {
     c.max_header_count = in.ConsumeIntegralInRange<std::size_t>(1, 20);
     c.max_body_bytes = in.ConsumeIntegralInRange<std::uint64_t>(0, 100000);
     c.max_pipelined_requests = in.ConsumeIntegralInRange<std::size_t>(1, 8);
+    // Derived, not consumed, so the corpus keeps its meaning.
+    c.max_writes_in_flight = 1 + c.read_buffer_bytes % 4;
     static FreeListPool pool;
     if (in.ConsumeBool()) c.buffers = &pool;  // lent buffers, given back when idle
     return c;
@@ -70,7 +73,9 @@ struct Driver {
         if (auto t = conn.deadline(); t && *t <= now) conn.on_deadline(now);
         break;
       case 8: conn.read_eof(now); break;
-      case 9: if (in.ConsumeIntegralInRange<int>(0, 15) == 0) conn.write_failed(now); break;
+      case 9:
+        if (in.ConsumeIntegralInRange<int>(0, 15) == 0) conn.write_failed(now), writes.forget();
+        break;
     }
     if (closed) CHECK_OR_TRAP(conn.next_write().kind == WriteOp::close);
     for (const Handler& h : handlers) CHECK_OR_TRAP(h.ends <= 1);
@@ -114,37 +119,39 @@ struct Driver {
     conn.commit_read(bytes.size(), now);
   }
 
+  // Writes may stay in flight between steps, as with a completion adapter.
   void drain() {
-    const std::size_t max = in.ConsumeIntegralInRange<std::size_t>(0, 5000);
+    const std::size_t limit = conn_config.max_writes_in_flight;
     for (int i = 0; i < 32 && !closed; ++i) {
-      const WriteOp op = conn.next_write();
-      if (op.kind == WriteOp::close) closed = true;
-      if (op.kind != WriteOp::write) break;
-      std::size_t n = 0;
-      for (const IoVec& v : op.iovecs) {
-        const std::size_t take = std::min(v.len, max - n);
-        // After a tunnel starts, the bytes are the other protocol's.
-        if (trace) std::fprintf(stderr, "--- write of %zu:\n%.*s\n", take, int(take), static_cast<const char*>(v.base));
-        if (!tunnel_seen) {
-          const llhttp_errno_t rc = llhttp_execute(&requests, static_cast<const char*>(v.base), take);
-          if (rc == HPE_PAUSED_UPGRADE) tunnel_seen = true;
-          else if (rc != HPE_OK) std::fprintf(stderr, "request checker: %s\n", llhttp_get_error_reason(&requests));
-          CHECK_OR_TRAP(rc == HPE_OK || rc == HPE_PAUSED_UPGRADE);
-        }
-        n += take;
-        if (n == max) break;
+      if (!writes.take(conn, limit)) {
+        closed = true;
+        break;
       }
-      conn.wrote(n, now);
-      if (n == 0) break;
+      if (writes.empty()) break;
+      const std::size_t count = in.ConsumeIntegralInRange<std::size_t>(1, limit);
+      writes.report(conn, in, now, count, [&](const char* p, std::size_t n) { check_requests(p, n); });
     }
+  }
+
+  // What the client wrote must parse as requests; after a tunnel starts,
+  // the bytes are the other protocol's.
+  void check_requests(const char* p, std::size_t n) {
+    if (trace) std::fprintf(stderr, "--- write of %zu:\n%.*s\n", n, int(n), p);
+    if (tunnel_seen) return;
+    const llhttp_errno_t rc = llhttp_execute(&requests, p, n);
+    if (rc == HPE_PAUSED_UPGRADE) tunnel_seen = true;
+    else if (rc != HPE_OK) std::fprintf(stderr, "request checker: %s\n", llhttp_get_error_reason(&requests));
+    CHECK_OR_TRAP(rc == HPE_OK || rc == HPE_PAUSED_UPGRADE);
   }
 
   FuzzedDataProvider& in;
   Time now{};
+  const Config& conn_config = make_config(in);
   ClientConnection conn;
   std::deque<Handler> handlers;
   llhttp_settings_t settings{};
   llhttp_t requests{};
+  wirestate::fuzz::WritesInFlight writes;
   bool closed = false, tunnel_seen = false;
   // WIRESTATE_FUZZ_TRACE=1 shows every write, to follow a reproducer.
   const bool trace = std::getenv("WIRESTATE_FUZZ_TRACE") != nullptr;
@@ -157,6 +164,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Driver d(in);
   for (int i = 0; i < 2000 && in.remaining_bytes() > 0; ++i) d.step();
   d.conn.read_eof(d.now);
-  d.drain();
+  for (int i = 0; i < 8 && !d.closed; ++i) d.drain();
   return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "response_checker.hpp"
 #include "fuzz_check.hpp"
+#include "writes_in_flight.hpp"
 #include "wirestate/wirestate.hpp"
 
 using namespace wirestate;
@@ -68,6 +69,10 @@ struct Driver {
     config.write_high_watermark_bytes = in.ConsumeIntegralInRange<std::size_t>(1, 300000);
     config.write_low_watermark_bytes = config.write_high_watermark_bytes / 2;
     config.output_block_bytes = in.ConsumeIntegralInRange<std::size_t>(64, 8192);
+    // Derived, not consumed, so the corpus keeps its meaning.
+    config.max_writes_in_flight = 1 + config.output_block_bytes % 4;
+    config.unread_body = config.max_header_count % 3 == 0 ? UnreadBody::close : UnreadBody::drain;
+    config.max_drain_bytes = config.max_body_bytes / 2;
     if (in.ConsumeBool()) config.buffers = &pool;  // lent buffers, given back when idle
     conn = std::make_unique<ServerConnection>(config, app, now);
   }
@@ -79,7 +84,9 @@ struct Driver {
       case 5: case 6: drain(); break;
       case 7: tick(); break;
       case 8: if (in.ConsumeBool()) conn->read_eof(now); else conn->shutdown(now); break;
-      case 9: if (in.ConsumeIntegralInRange<int>(0, 15) == 0) conn->write_failed(now); break;
+      case 9:
+        if (in.ConsumeIntegralInRange<int>(0, 15) == 0) conn->write_failed(now), writes.forget();
+        break;
     }
     check();
   }
@@ -131,25 +138,18 @@ struct Driver {
     }
   }
 
+  // Writes may stay in flight between steps: the other actions then happen
+  // under them, as with a completion adapter.
   void drain() {
-    const std::size_t max = in.ConsumeIntegralInRange<std::size_t>(0, 100000);
+    const std::size_t limit = config.max_writes_in_flight;
     for (int i = 0; i < 64 && !closed; ++i) {
-      const WriteOp op = conn->next_write();
-      if (op.kind == WriteOp::close) {
+      if (!writes.take(*conn, limit)) {
         closed = true;
         break;
       }
-      if (op.kind == WriteOp::yield) break;
-      std::size_t n = 0;
-      for (const IoVec& v : op.iovecs) {
-        CHECK_OR_TRAP(v.len > 0);
-        const std::size_t take = std::min(v.len, max - n);
-        checker.feed(static_cast<const char*>(v.base), take);
-        n += take;
-        if (n == max) break;
-      }
-      conn->wrote(n, now);
-      if (n == 0) break;
+      if (writes.empty()) break;
+      const std::size_t count = in.ConsumeIntegralInRange<std::size_t>(1, limit);
+      writes.report(*conn, in, now, count, [&](const char* p, std::size_t n) { checker.feed(p, n); });
     }
   }
 
@@ -179,6 +179,7 @@ struct Driver {
   Time now{};
   std::unique_ptr<ServerConnection> conn;
   ResponseChecker checker;
+  wirestate::fuzz::WritesInFlight writes;
   bool closed = false;
 };
 
@@ -190,6 +191,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int i = 0; i < 2000 && in.remaining_bytes() > 0; ++i) d.step();
   // Whatever is left: the peer goes away; everything must wind down.
   d.conn->read_eof(d.now);
-  d.drain();
+  for (int i = 0; i < 8 && !d.closed; ++i) d.drain();
   return 0;
 }

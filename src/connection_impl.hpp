@@ -42,6 +42,7 @@ struct ExchangeState {
   bool read_wanted = false;    // read_body() is owed one delivery
   bool end_delivered = false;  // on_body_end was called
   bool continue_sent = false;
+  bool draining = false;       // the app's response ended first: discard the body
   std::uint64_t max_body = 0;
   std::uint64_t body_received = 0;
 
@@ -77,6 +78,12 @@ struct ServerConnection::Impl {
   void on_message_end() noexcept;
   void resolve_upgrade() noexcept;
   bool deliver_body() noexcept;
+  // The response ended before the request body was read: drain it or close
+  // (Config::unread_body). Returns whether anything changed.
+  bool settle_unread_body() noexcept;
+  // Config::unread_body allows draining what is left of `ex`'s body.
+  bool drainable(const ExchangeState& ex) const noexcept;
+  void stop_draining() noexcept;
   ExchangeState* start_exchange() noexcept;
   // With a BufferPool: hands the read buffer, blocks and iovecs back when
   // the connection holds nothing (no partial message, nothing queued).
@@ -137,6 +144,8 @@ struct ServerConnection::Impl {
   Time idle_since;            // no request in progress since
   Time head_started;          // first byte of the head being parsed
   Time body_progress;         // last body byte, or when the app asked
+  Time drain_started;
+  std::uint64_t drained = 0;
   std::optional<Time> write_waiting_since;  // output queued, none accepted since
 };
 

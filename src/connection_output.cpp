@@ -115,6 +115,8 @@ bool ServerConnection::Impl::retire() noexcept {
   while (!active.empty()) {
     ExchangeState& ex = *active.front();
     if (ex.out != Out::ended || !ex.queue.empty()) break;
+    if (&ex == parsing && settle_unread_body()) progress = true;
+    if (ex.draining) break;  // ends with the body's end, or closes
     // A request whose body was not read to the end leaves the connection at
     // an unknown position in the byte stream: it cannot carry another.
     const bool close = ex.close_after || ex.in != In::complete;

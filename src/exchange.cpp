@@ -20,7 +20,7 @@ void ExchangeState::reset(const Config& config) noexcept {
   trailers.reset({0, config.max_header_bytes, config.max_header_count});
   request = Request{};
   in = In::head;
-  app_owned = read_wanted = end_delivered = continue_sent = false;
+  app_owned = read_wanted = end_delivered = continue_sent = draining = false;
   max_body = config.max_body_bytes;
   body_received = 0;
   out = Out::none;
@@ -82,8 +82,9 @@ std::error_code Exchange::respond(int status, Headers headers, std::string_view 
   spec.headers = headers;
   spec.facts = facts;
   if (!no_body) spec.content_length = body.size();
-  // A body the app did not read keeps the connection from being reused.
-  const bool unread_body = ex.in != In::complete;
+  // A body the app did not read keeps the connection from being reused,
+  // unless it is to be drained.
+  const bool unread_body = ex.in != In::complete && !ex.read_wanted && !c.drainable(ex);
   spec.close = wants_close(ex, c, facts) || unread_body;
   spec.keep_alive = !spec.close && ex.request.version_minor == 0;
   detail::serialize_head(c.arena, ex.queue, c.config, spec);

@@ -56,6 +56,7 @@ void ServerConnection::Impl::run() noexcept {
       detail::release_segment(arena, s);
     }
     parse_input();
+    if (settle_unread_body()) again = true;
     if (deliver_body()) again = true;
     if (deliver_writable()) again = true;
     if (retire()) again = true;
@@ -106,6 +107,11 @@ void ServerConnection::Impl::parse_input() noexcept {
         ExchangeState& ex = *parsing;
         ex.body_received += step.body.size();
         body_progress = now;
+        if (ex.draining) {
+          drained += step.body.size();
+          if (drained > config.max_drain_bytes) return stop_draining();
+          break;
+        }
         if (ex.body_received > ex.max_body) {
           fail_request(Error::body_too_large, {});
           return;
@@ -150,6 +156,7 @@ void ServerConnection::Impl::on_head(ExchangeState& ex) noexcept {
 void ServerConnection::Impl::on_message_end() noexcept {
   ExchangeState& ex = *parsing;
   ex.in = In::complete;
+  ex.draining = false;
   ex.request.trailers = ex.trailers.headers();
   parsing = nullptr;
   if (ex.request.upgrade) upgrade_owner = &ex;
@@ -174,6 +181,40 @@ void ServerConnection::Impl::resolve_upgrade() noexcept {
   } else {
     parser.decline_upgrade();
   }
+}
+
+bool ServerConnection::Impl::drainable(const ExchangeState& ex) const noexcept {
+  const Request& r = ex.request;
+  const bool known_too_long =
+      r.content_length && *r.content_length - ex.body_received > config.max_drain_bytes;
+  const bool body_may_never_come = r.expects_continue && !ex.continue_sent;
+  return config.unread_body == UnreadBody::drain && !known_too_long && !body_may_never_come;
+}
+
+bool ServerConnection::Impl::settle_unread_body() noexcept {
+  ExchangeState* ex = parsing;
+  if (!ex || ex->in != In::body || ex->out != Out::ended || ex->draining || ex->close_after ||
+      ex->read_wanted || ex == tunnel)
+    return false;
+  if (!drainable(*ex)) {
+    ex->close_after = true;
+    return true;  // retire() closes once the response is out
+  }
+  ex->draining = true;
+  drain_started = now;
+  drained = body_pending.size();
+  body_pending = {};
+  if (drained > config.max_drain_bytes) stop_draining();
+  return true;
+}
+
+// Draining went past its bytes or its time: the connection closes after the
+// response, as with UnreadBody::close.
+void ServerConnection::Impl::stop_draining() noexcept {
+  ExchangeState& ex = *parsing;
+  ex.draining = false;
+  ex.close_after = true;
+  stop_reading(/*drop_unanswered_head=*/false);
 }
 
 bool ServerConnection::Impl::deliver_body() noexcept {
@@ -217,7 +258,7 @@ bool ServerConnection::Impl::deliver_body() noexcept {
 }
 
 void ServerConnection::Impl::request_body(ExchangeState& ex) noexcept {
-  if (ex.failure || ex.end_delivered) return;
+  if (ex.failure || ex.end_delivered || ex.draining) return;
   ex.read_wanted = true;
   body_progress = now;
   // RFC 9110 §10.1.1: the client waits for 100 before sending the body; it is
@@ -326,6 +367,8 @@ std::optional<Time> ServerConnection::deadline() const noexcept {
   if (c.read_closed || c.tunnel) return t;
   if (c.parsing && c.parsing->in == In::head) {
     earliest(c.head_started + c.config.header_timeout);
+  } else if (c.parsing && c.parsing->draining) {
+    earliest(c.drain_started + c.config.drain_timeout);
   } else if (c.parsing && c.parsing->read_wanted && c.body_pending.empty()) {
     earliest(c.body_progress + c.config.body_timeout);
   } else if (!c.parsing && c.active.empty()) {
@@ -344,6 +387,8 @@ void ServerConnection::on_deadline(Time now) noexcept {
     // Nothing on the read side is timed.
   } else if (c.parsing && c.parsing->in == In::head) {
     if (now >= c.head_started + c.config.header_timeout) c.fail_request(Error::header_timeout, {});
+  } else if (c.parsing && c.parsing->draining) {
+    if (now >= c.drain_started + c.config.drain_timeout) c.stop_draining();
   } else if (c.parsing && c.parsing->read_wanted && c.body_pending.empty()) {
     if (now >= c.body_progress + c.config.body_timeout) c.fail_request(Error::body_timeout, {});
   } else if (!c.parsing && c.active.empty()) {

@@ -13,6 +13,14 @@ namespace wirestate {
 class BufferPool;
 class HttpDate;
 
+// What happens to a request body the application did not read when its
+// response ended (RFC 9112 §9.3 leaves it to the server).
+enum class UnreadBody {
+  drain,  // read and discard it, within max_drain_bytes and drain_timeout,
+          // then keep the connection for the next request
+  close,  // close once the response is written
+};
+
 struct Config {
   // Bytes read from the socket per read. 16 KiB holds a typical request head
   // and keeps upload throughput near the socket's; a head longer than the
@@ -30,6 +38,13 @@ struct Config {
   // Request body bytes (→ 413); a handler can raise or lower it per request
   // with Exchange::set_max_body_bytes. 1 MiB, as nginx's client_max_body_size.
   std::uint64_t max_body_bytes = 1024 * 1024;
+  // An unread request body is drained (or not) by this policy. Draining
+  // stops, and the connection closes, past max_drain_bytes (a declared
+  // length that is already past it closes at once) or drain_timeout. 256
+  // KiB, as Go's net/http; a request that sent Expect: 100-continue and got
+  // no 100 is never drained (its body may never come): it closes.
+  UnreadBody unread_body = UnreadBody::drain;
+  std::uint64_t max_drain_bytes = 256 * 1024;
 
   // Requests parsed ahead of the response being written. Reading stops (and
   // the socket's buffer applies TCP backpressure) past this many. 16 covers
@@ -58,6 +73,8 @@ struct Config {
   // No body bytes arrive while the app waits for them (→ 408 if no response
   // was started, then close).
   Duration body_timeout = std::chrono::seconds(30);
+  // Draining an unread request body (see unread_body) takes at most this.
+  Duration drain_timeout = std::chrono::seconds(5);
   // Response bytes are queued but the peer accepts none (close).
   Duration send_timeout = std::chrono::seconds(60);
   // Client role: how long a request with `Expect: 100-continue` holds its

@@ -68,8 +68,10 @@ TEST_CASE("a streamed response to HTTP/1.0 is delimited by closing the connectio
   CHECK(rt.write_closed);
 }
 
-TEST_CASE("a response sent before the request body was read closes the connection") {
-  Runtime rt;
+TEST_CASE("with UnreadBody::close, a response sent before the request body was read closes") {
+  Config config = plain_config();
+  config.unread_body = UnreadBody::close;
+  Runtime rt(config);
   rt.app.request_fn = [](Exchange& e) { e.respond(403, {}, "no"); };
   rt.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nab");
   CHECK(rt.take_output() == "HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno");
@@ -119,7 +121,9 @@ TEST_CASE("nothing follows a response that says Connection: close, even in the s
   // Found by fuzz_server: the first response closes (its body was unread when
   // it was made); the app then reads that body, which lets the next request
   // be parsed and answered before anything is written.
-  Runtime rt;
+  Config config = plain_config();
+  config.unread_body = UnreadBody::close;
+  Runtime rt(config);
   Exchange* first = nullptr;
   rt.app.request_fn = [&](Exchange& e) {
     if (e.request().target == "/a") {
