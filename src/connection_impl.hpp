@@ -23,6 +23,7 @@
 #include "message_parser.hpp"
 #include "outgoing_body.hpp"
 #include "output_queue.hpp"
+#include "rate_window.hpp"
 #include "write_window.hpp"
 #include "wirestate/server_connection.hpp"
 
@@ -84,6 +85,9 @@ struct ServerConnection::Impl {
   // Config::unread_body allows draining what is left of `ex`'s body.
   bool drainable(const ExchangeState& ex) const noexcept;
   void stop_draining() noexcept;
+  // Runs the minimum-rate windows while the connection waits on the peer.
+  void track_rates() noexcept;
+  void clock_rates() noexcept;
   ExchangeState* start_exchange() noexcept;
   // With a BufferPool: hands the read buffer, blocks and iovecs back when
   // the connection holds nothing (no partial message, nothing queued).
@@ -147,6 +151,7 @@ struct ServerConnection::Impl {
   Time drain_started;
   std::uint64_t drained = 0;
   std::optional<Time> write_waiting_since;  // output queued, none accepted since
+  detail::RateWindow recv_rate, send_rate;
 };
 
 }  // namespace wirestate

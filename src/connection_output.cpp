@@ -28,6 +28,7 @@ WriteOp ServerConnection::Impl::build_write() noexcept {
     }
     if (n > 0) {
       if (!write_waiting_since) write_waiting_since = now;
+      send_rate.track(true);
       std::size_t bytes = 0;
       for (std::size_t i = 0; i < n; ++i) bytes += out[i].len;
       return window.offer(n, bytes);
@@ -62,6 +63,7 @@ void ServerConnection::Impl::consume_written(std::size_t n) noexcept {
   }
   // Only accepted bytes restart the send timeout; a write handed back
   // unwritten (0) does not.
+  send_rate.add(accepted);
   if (accepted > 0) write_waiting_since = queued_bytes() > 0 ? std::optional<Time>(now) : std::nullopt;
 }
 

@@ -27,6 +27,8 @@ class Category final : public std::error_category {
       case Error::body_timeout: return "body stalled longer than Config::body_timeout";
       case Error::peer_closed: return "peer closed the connection in the middle of a message";
       case Error::write_failed: return "writing to the peer failed";
+      case Error::body_too_slow: return "request body slower than Config::min_recv_bytes_per_sec";
+      case Error::send_too_slow: return "peer read the response slower than Config::min_send_bytes_per_sec";
       case Error::send_timeout: return "peer accepted no response bytes within Config::send_timeout";
       case Error::connection_closed: return "connection closed before this exchange finished";
       case Error::no_response: return "the server closed the connection before responding to this request";
@@ -72,7 +74,8 @@ int status_for(Error e) noexcept {
     case Error::method_not_implemented: return 501;
     case Error::version_not_supported: return 505;
     case Error::header_timeout:
-    case Error::body_timeout: return 408;
+    case Error::body_timeout:
+    case Error::body_too_slow: return 408;
     default: return 0;
   }
 }

@@ -62,7 +62,20 @@ void ServerConnection::Impl::run() noexcept {
     if (retire()) again = true;
   } while (again);
   in_run = false;
+  track_rates();
   release_if_idle();
+}
+
+void ServerConnection::Impl::track_rates() noexcept {
+  const bool body_awaited = !read_closed && !tunnel && parsing && parsing->in == In::body &&
+                            body_pending.empty() && (parsing->read_wanted || parsing->draining);
+  recv_rate.track(body_awaited);
+  send_rate.track(!write_closed && write_waiting_since.has_value());
+}
+
+void ServerConnection::Impl::clock_rates() noexcept {
+  recv_rate.clock(now);
+  send_rate.clock(now);
 }
 
 ExchangeState* ServerConnection::Impl::start_exchange() noexcept {
@@ -107,6 +120,7 @@ void ServerConnection::Impl::parse_input() noexcept {
         ExchangeState& ex = *parsing;
         ex.body_received += step.body.size();
         body_progress = now;
+        recv_rate.add(step.body.size());
         if (ex.draining) {
           drained += step.body.size();
           if (drained > config.max_drain_bytes) return stop_draining();
@@ -308,8 +322,10 @@ void ServerConnection::commit_read(std::size_t n, Time now) noexcept {
   assert(now >= c.now);
   c.now = now;
   if (c.read_closed) return;
+  c.clock_rates();  // these bytes count in a window that waited for them
   c.input.commit(n);
   c.run();
+  c.clock_rates();
 }
 
 void ServerConnection::read_eof(Time now) noexcept {
@@ -319,6 +335,7 @@ void ServerConnection::read_eof(Time now) noexcept {
   c.eof = true;
   if (c.tunnel) {
     c.run();
+    c.clock_rates();
     return;
   }
   // Requests already received are still answered (the peer may only have
@@ -332,6 +349,7 @@ void ServerConnection::read_eof(Time now) noexcept {
     c.stop_reading();
   }
   c.run();
+  c.clock_rates();
 }
 
 WriteOp ServerConnection::next_write() noexcept {
@@ -344,8 +362,10 @@ void ServerConnection::wrote(WriteToken token, std::size_t n, Time now) noexcept
   Impl& c = *impl_;
   assert(now >= c.now);
   c.now = now;
+  c.clock_rates();
   c.report_written(token, n);
   c.run();
+  c.clock_rates();
 }
 
 void ServerConnection::wrote(std::size_t n, Time now) noexcept { wrote(impl_->window.oldest(), n, now); }
@@ -356,6 +376,7 @@ void ServerConnection::write_failed(Time now) noexcept {
   c.fail_all(Error::write_failed);
   c.window.forget_all(c.arena);
   c.run();
+  c.clock_rates();
 }
 
 std::optional<Time> ServerConnection::deadline() const noexcept {
@@ -364,7 +385,9 @@ std::optional<Time> ServerConnection::deadline() const noexcept {
   std::optional<Time> t;
   auto earliest = [&t](Time candidate) { t = t ? std::min(*t, candidate) : candidate; };
   if (c.write_waiting_since) earliest(*c.write_waiting_since + c.config.send_timeout);
+  if (auto end = c.send_rate.ends(c.config.rate_window, c.config.min_send_bytes_per_sec)) earliest(*end);
   if (c.read_closed || c.tunnel) return t;
+  if (auto end = c.recv_rate.ends(c.config.rate_window, c.config.min_recv_bytes_per_sec)) earliest(*end);
   if (c.parsing && c.parsing->in == In::head) {
     earliest(c.head_started + c.config.header_timeout);
   } else if (c.parsing && c.parsing->draining) {
@@ -383,8 +406,13 @@ void ServerConnection::on_deadline(Time now) noexcept {
   c.now = now;
   if (c.write_waiting_since && now >= *c.write_waiting_since + c.config.send_timeout) {
     c.fail_all(Error::send_timeout);
+  } else if (c.send_rate.too_slow(now, c.config.rate_window, c.config.min_send_bytes_per_sec)) {
+    c.fail_all(Error::send_too_slow);
   } else if (c.read_closed || c.tunnel) {
     // Nothing on the read side is timed.
+  } else if (c.recv_rate.too_slow(now, c.config.rate_window, c.config.min_recv_bytes_per_sec)) {
+    if (c.parsing && c.parsing->draining) c.stop_draining();
+    else c.fail_request(Error::body_too_slow, {});
   } else if (c.parsing && c.parsing->in == In::head) {
     if (now >= c.head_started + c.config.header_timeout) c.fail_request(Error::header_timeout, {});
   } else if (c.parsing && c.parsing->draining) {
@@ -396,6 +424,7 @@ void ServerConnection::on_deadline(Time now) noexcept {
     if (now >= c.idle_since + limit) c.stop_reading();
   }
   c.run();
+  c.clock_rates();
 }
 
 void ServerConnection::shutdown(Time now) noexcept {
@@ -404,6 +433,7 @@ void ServerConnection::shutdown(Time now) noexcept {
   c.closing = true;
   if (!c.parsing || !c.parsing->app_owned) c.stop_reading();
   c.run();
+  c.clock_rates();
 }
 
 void ServerConnection::set_waker(Waker* waker) noexcept { impl_->waker = waker; }

@@ -77,6 +77,15 @@ struct Config {
   Duration drain_timeout = std::chrono::seconds(5);
   // Response bytes are queued but the peer accepts none (close).
   Duration send_timeout = std::chrono::seconds(60);
+  // The slowest request body (→ 408 if no response was started, then close)
+  // and the slowest reader of responses (close) tolerated, in bytes per
+  // second over each rate_window. Windows run only while the connection
+  // waits on the peer: the app is reading the body, or output is ready and
+  // unsent; an app that is slow itself is not held against the peer. 240
+  // B/s over 5 s, as Kestrel's MinRequestBodyDataRate. 0: no minimum.
+  std::uint64_t min_recv_bytes_per_sec = 240;
+  std::uint64_t min_send_bytes_per_sec = 240;
+  Duration rate_window = std::chrono::seconds(5);
   // Client role: how long a request with `Expect: 100-continue` holds its
   // body back waiting for 100 before sending it anyway (RFC 9110 §10.1.1).
   Duration continue_timeout = std::chrono::seconds(1);

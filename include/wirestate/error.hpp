@@ -25,11 +25,13 @@ enum class Error {
   version_not_supported,    // 505
   header_timeout,           // 408: Config::header_timeout
   body_timeout,             // 408: Config::body_timeout
+  body_too_slow,            // 408: Config::min_recv_bytes_per_sec
 
   // Transport: the conversation ended before the exchange did.
   peer_closed,              // EOF in the middle of a request
   write_failed,             // the adapter reported a failed write
   send_timeout,             // Config::send_timeout
+  send_too_slow,            // Config::min_send_bytes_per_sec
   connection_closed,        // the connection closed for another exchange's error
   no_response,              // client: the server closed before this request's response
 

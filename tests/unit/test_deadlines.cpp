@@ -42,8 +42,17 @@ TEST_CASE("an idle keep-alive connection closes after keep_alive_timeout") {
   CHECK(rt.output.empty());
 }
 
+namespace {
+// Timeouts alone, without the minimum rates (tested in test_min_rates.cpp).
+Config no_min_rates() {
+  Config c = plain_config();
+  c.min_recv_bytes_per_sec = c.min_send_bytes_per_sec = 0;
+  return c;
+}
+}  // namespace
+
 TEST_CASE("a body that stalls while the app waits for it ends with 408") {
-  Runtime rt;
+  Runtime rt(no_min_rates());
   rt.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc");
   CHECK(*rt.conn.deadline() == rt.now + rt.config.body_timeout);
   rt.advance(rt.config.body_timeout);
@@ -62,7 +71,7 @@ TEST_CASE("a body the app is not reading is not timed against the peer") {
 }
 
 TEST_CASE("a peer that accepts no response bytes is cut off after send_timeout") {
-  Runtime rt;
+  Runtime rt(no_min_rates());
   rt.app.request_fn = [](Exchange& e) { e.respond(200, {}, std::string(1000, 'x')); };
   std::span<char> buf = rt.conn.read_buffer();
   const std::string get = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
