@@ -46,7 +46,12 @@ struct App final : Handler {
     live.push_back({&ex, facts.size() - 1});
     ex.user_data = reinterpret_cast<void*>(facts.size() - 1);
   }
-  void on_body(Exchange&, std::string_view data) override { body_bytes += data.size(); }
+  void on_body(Exchange& ex, std::string_view data) override {
+    body_bytes += data.size();
+    // The chunk's extensions must be readable (ASan watches the views).
+    for (const Header& e : ex.chunk_extensions()) extension_bytes += e.name.size() + e.value.size();
+  }
+  std::size_t extension_bytes = 0;
   void on_writable(Exchange& ex) override {
     for (Live& l : live)
       if (l.ex == &ex) l.waiting = false;
@@ -123,7 +128,18 @@ struct Driver {
         break;
       }
       case 3: case 4:
-        if (!l.waiting) l.waiting = ex.write(in.ConsumeRandomLengthString(1000)).wait;
+        if (!l.waiting) {
+          const std::string data = in.ConsumeRandomLengthString(1000);
+          // Some writes are chunks with an extension made of their own bytes
+          // (derived, not consumed, so the corpus keeps its meaning).
+          if (data.size() % 4 == 1) {
+            const Header ext[] = {{"x", std::string_view(data).substr(0, 12)}};
+            const WriteResult r = ex.write_chunk(data, ext);
+            if (!r.error) l.waiting = r.wait;
+          } else {
+            l.waiting = ex.write(data).wait;
+          }
+        }
         break;
       case 5:
         if (!l.waiting) {

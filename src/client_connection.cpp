@@ -22,7 +22,7 @@ void State::reset(const Config& config) noexcept {
   request_ended = request_written = wait_writable = last_request = false;
   body = {};
   head.reset({config.max_request_line_bytes, config.max_header_bytes, config.max_header_count});
-  trailers.reset({0, config.max_header_bytes, config.max_header_count});
+  trailers.reset({0, config.max_trailer_bytes, config.max_header_count});
   response = Response{};
   in = In::waiting;
   has_body = read_wanted = end_delivered = response_started = false;
@@ -37,6 +37,7 @@ ClientConnection::Impl::Impl(const Config& c, Time t)
       arena(c.output_block_bytes, pool),
       now(t), idle_since(t), body_progress(t) {
   active.reserve(c.max_pipelined_requests);
+  parser.set_chunk_extension_limits(c.max_chunk_extension_bytes, c.max_header_count);
 }
 
 ClientConnection::Impl::~Impl() {
@@ -247,6 +248,11 @@ void ClientExchange::read_body() noexcept {
 }
 
 void ClientExchange::set_max_body_bytes(std::uint64_t limit) noexcept { state_->max_body = limit; }
+
+Headers ClientExchange::chunk_extensions() const noexcept {
+  const ClientConnection::Impl& c = *state_->conn;
+  return c.armed_for == state_ ? c.parser.chunk_extensions() : Headers{};
+}
 bool ClientExchange::is_tunnel() const noexcept { return state_->conn->tunnel == state_; }
 
 // ---- public API -------------------------------------------------------------

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "client_impl.hpp"
+#include "chunk_framing.hpp"
 #include "message_serializer.hpp"
 
 namespace wirestate {
@@ -93,11 +94,14 @@ SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_vi
 
 namespace {
 
-WriteResult write_request_body(State& ex, std::string_view data, const Release* release) {
+WriteResult write_request_body(State& ex, std::string_view data, const Release* release,
+                               Headers extensions = {}) {
   ClientConnection::Impl& c = *ex.conn;
   if (ex.failure) return {ex.failure, false};
   if (ex.request_ended) return {Error::response_ended, false};
-  if (auto ec = ex.body.write(c.arena, ex.body_queue, data, release, c.deferred_releases)) return {ec, false};
+  if (auto ec = ex.body.write(c.arena, ex.body_queue, data, release, c.deferred_releases, extensions,
+                              c.config.max_chunk_extension_bytes))
+    return {ec, false};
   c.touch();
   ex.wait_writable = c.queued_bytes() > c.config.write_high_watermark_bytes;
   return {{}, ex.wait_writable};
@@ -113,12 +117,16 @@ WriteResult ClientExchange::write_borrowed(std::string_view data, Release releas
   return write_request_body(*state_, data, &release);
 }
 
+WriteResult ClientExchange::write_chunk(std::string_view data, Headers extensions) noexcept {
+  return write_request_body(*state_, data, nullptr, extensions);
+}
+
 std::error_code ClientExchange::end(Headers trailers) noexcept {
   State& ex = *state_;
   ClientConnection::Impl& c = *ex.conn;
   if (ex.failure) return ex.failure;
   if (ex.request_ended) return Error::response_ended;
-  if (detail::validate_headers(trailers) != Error{}) return Error::invalid_header;
+  if (Error e = detail::check_trailers(trailers, c.config.max_trailer_bytes); e != Error{}) return e;
   ex.request_ended = true;
   const detail::OutgoingBody::Ending ending = ex.body.end(c.arena, ex.body_queue, trailers);
   if (ending.close) c.closing = ex.last_request = true;

@@ -19,6 +19,8 @@ class Category final : public std::error_category {
       case Error::header_too_large: return "header section larger than Config::max_header_bytes";
       case Error::too_many_headers: return "more header fields than Config::max_header_count";
       case Error::body_too_large: return "body larger than the body limit (Config::max_body_bytes)";
+      case Error::chunk_extension_too_large: return "chunk extensions longer than Config::max_chunk_extension_bytes";
+      case Error::trailer_too_large: return "trailer section larger than Config::max_trailer_bytes";
       case Error::unsupported_transfer_coding: return "transfer coding not implemented (only chunked is)";
       case Error::method_not_implemented: return "request method not recognized";
       case Error::expectation_failed: return "Expect holds an expectation other than 100-continue";
@@ -42,6 +44,9 @@ class Category final : public std::error_category {
       case Error::body_not_allowed: return "this response cannot carry a body";
       case Error::invalid_status: return "invalid status code for this call";
       case Error::invalid_header: return "invalid header field name or value";
+      case Error::invalid_trailer: return "a trailer field may not carry framing, routing or authentication (RFC 9110 §6.5.1)";
+      case Error::invalid_chunk_extension: return "chunk extension name is no token, or its value cannot be sent as a quoted-string";
+      case Error::not_chunked: return "chunk extensions need a chunked body";
       case Error::invalid_request_line: return "invalid request method or target";
       case Error::write_misreported: return "a write was reported out of order, or as more than it held";
       case Error::not_accepting: return "the connection accepts no more requests (closing, or max_pipelined_requests outstanding)";
@@ -68,7 +73,9 @@ int status_for(Error e) noexcept {
     case Error::request_line_too_long: return 414;
     case Error::header_too_large:
     case Error::too_many_headers: return 431;
-    case Error::body_too_large: return 413;
+    case Error::body_too_large:
+    case Error::chunk_extension_too_large: return 413;
+    case Error::trailer_too_large: return 431;
     case Error::expectation_failed: return 417;
     case Error::unsupported_transfer_coding:
     case Error::method_not_implemented: return 501;

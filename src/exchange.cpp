@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "connection_impl.hpp"
+#include "chunk_framing.hpp"
 #include "message_serializer.hpp"
 
 namespace wirestate {
@@ -17,7 +18,7 @@ void ExchangeState::reset(const Config& config) noexcept {
   const detail::HeadLimits head_limits{config.max_request_line_bytes, config.max_header_bytes,
                                        config.max_header_count};
   head.reset(head_limits);
-  trailers.reset({0, config.max_header_bytes, config.max_header_count});
+  trailers.reset({0, config.max_trailer_bytes, config.max_header_count});
   request = Request{};
   in = In::head;
   app_owned = read_wanted = end_delivered = continue_sent = draining = false;
@@ -175,10 +176,13 @@ std::error_code check_write(const ExchangeState& ex) {
   return {};
 }
 
-WriteResult write_body(ExchangeState& ex, std::string_view data, const Release* release) {
+WriteResult write_body(ExchangeState& ex, std::string_view data, const Release* release,
+                       Headers extensions = {}) {
   ServerConnection::Impl& c = *ex.conn;
   if (auto ec = check_write(ex)) return {ec, false};
-  if (auto ec = ex.body.write(c.arena, ex.queue, data, release, c.deferred_releases)) return {ec, false};
+  if (auto ec = ex.body.write(c.arena, ex.queue, data, release, c.deferred_releases, extensions,
+                              c.config.max_chunk_extension_bytes))
+    return {ec, false};
   c.touch();
   ex.wait_writable = c.above_high_watermark();
   return {{}, ex.wait_writable};
@@ -192,11 +196,20 @@ WriteResult Exchange::write_borrowed(std::string_view data, Release release) noe
   return write_body(*state_, data, &release);
 }
 
+WriteResult Exchange::write_chunk(std::string_view data, Headers extensions) noexcept {
+  return write_body(*state_, data, nullptr, extensions);
+}
+
+Headers Exchange::chunk_extensions() const noexcept {
+  const ServerConnection::Impl& c = *state_->conn;
+  return c.parsing == state_ ? c.parser.chunk_extensions() : Headers{};
+}
+
 std::error_code Exchange::end(Headers trailers) noexcept {
   ExchangeState& ex = *state_;
   ServerConnection::Impl& c = *ex.conn;
   if (auto ec = check_write(ex)) return ec;
-  if (detail::validate_headers(trailers) != Error{}) return Error::invalid_header;
+  if (Error e = detail::check_trailers(trailers, c.config.max_trailer_bytes); e != Error{}) return e;
   ex.out = Out::ended;
   const detail::OutgoingBody::Ending ending = ex.body.end(c.arena, ex.queue, trailers);
   if (ending.close) ex.close_after = true;

@@ -46,11 +46,19 @@ Error HeadBuilder::append_value(std::string_view piece) noexcept {
   return append(current_.value, piece);
 }
 
-Error HeadBuilder::end_field() noexcept {
+Error HeadBuilder::end_field(bool unquote) noexcept {
   if (fields_.size() >= limits_.max_field_count) return Error::too_many_headers;
+  Span& v = current_.value;
+  if (unquote && v.length >= 2 && bytes_[v.offset] == '"' && bytes_[v.offset + v.length - 1] == '"') {
+    v.offset += 1;
+    v.length -= 2;
+    unquote = true;  // a quoted value keeps its spaces
+  } else {
+    unquote = false;
+  }
   // Field values exclude trailing whitespace (RFC 9110 §5.5); llhttp already
   // drops the leading part.
-  while (current_.value.length > 0) {
+  while (!unquote && current_.value.length > 0) {
     const char c = bytes_[current_.value.offset + current_.value.length - 1];
     if (c != ' ' && c != '\t') break;
     --current_.value.length;

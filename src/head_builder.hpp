@@ -28,7 +28,9 @@ class HeadBuilder {
   Error append_target(std::string_view piece) noexcept;
   Error append_name(std::string_view piece) noexcept;
   Error append_value(std::string_view piece) noexcept;
-  Error end_field() noexcept;
+  // `unquote`: a value sent as a quoted-string loses its quotes (a chunk
+  // extension; the parser has already refused quoted-pairs).
+  Error end_field(bool unquote = false) noexcept;
 
   // Makes the views; call once, after the last piece.
   void finish() noexcept;

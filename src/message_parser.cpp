@@ -65,6 +65,7 @@ struct MessageParser::Callbacks {
     m.version_size_ = 0;
     m.content_length_.reset();
     m.chunked_ = false;
+    m.ext_stale_ = true;
     return HPE_OK;
   }
   static int on_method(llhttp_t* p, const char* at, std::size_t n) {
@@ -86,13 +87,72 @@ struct MessageParser::Callbacks {
     MessageParser& m = self(p);
     return m.in_trailers_ ? *m.trailers_ : *m.head_;
   }
+  // A trailer section has a cap of its own, named in the error.
+  static int check_field(llhttp_t* p, Error e) {
+    if (e == Error::header_too_large && self(p).in_trailers_) e = Error::trailer_too_large;
+    return check(p, e);
+  }
   static int on_header_field(llhttp_t* p, const char* at, std::size_t n) {
-    return check(p, fields(p).append_name({at, n}));
+    return check_field(p, fields(p).append_name({at, n}));
   }
   static int on_header_value(llhttp_t* p, const char* at, std::size_t n) {
-    return check(p, fields(p).append_value({at, n}));
+    return check_field(p, fields(p).append_value({at, n}));
   }
-  static int on_header_value_complete(llhttp_t* p) { return check(p, fields(p).end_field()); }
+  static int on_header_value_complete(llhttp_t* p) { return check_field(p, fields(p).end_field()); }
+
+  // Chunk extensions (RFC 9112 §7.1.1) arrive on the size line, before
+  // on_chunk_header; llhttp checks their syntax (strictly: no whitespace,
+  // no quoted-pair) and we keep them for the chunk's body pieces.
+  static HeadBuilder& extensions(llhttp_t* p) {
+    MessageParser& m = self(p);
+    if (m.ext_stale_) {
+      m.chunk_ext_.reset(m.chunk_ext_limits_);
+      m.ext_stale_ = m.ext_named_ = false;
+    }
+    return m.chunk_ext_;
+  }
+  static int check_extension(llhttp_t* p, Error e) {
+    return check(p, e == Error{} ? e : Error::chunk_extension_too_large);
+  }
+  static int close_named_extension(llhttp_t* p) {
+    MessageParser& m = self(p);
+    if (!m.ext_named_) return HPE_OK;
+    m.ext_named_ = false;
+    return check_extension(p, m.chunk_ext_.end_field());  // a name without a value
+  }
+  static int on_chunk_extension_name(llhttp_t* p, const char* at, std::size_t n) {
+    HeadBuilder& b = extensions(p);
+    if (int rc = close_named_extension(p); rc != HPE_OK) return rc;
+    if (n > 0) self(p).ext_name_bytes_ = true;
+    return check_extension(p, b.append_name({at, n}));
+  }
+  static int on_chunk_extension_name_complete(llhttp_t* p) {
+    MessageParser& m = self(p);
+    // llhttp 8 lets ";=value" through: a name is a token, never empty.
+    if (!m.ext_name_bytes_) return stop(p, Error::invalid_chunk);
+    m.ext_name_bytes_ = false;
+    m.ext_named_ = true;
+    return HPE_OK;
+  }
+  static int on_chunk_extension_value(llhttp_t* p, const char* at, std::size_t n) {
+    return check_extension(p, extensions(p).append_value({at, n}));
+  }
+  static int on_chunk_extension_value_complete(llhttp_t* p) {
+    MessageParser& m = self(p);
+    m.ext_named_ = false;
+    return check_extension(p, m.chunk_ext_.end_field(/*unquote=*/true));
+  }
+  static int on_chunk_header(llhttp_t* p) {
+    MessageParser& m = self(p);
+    extensions(p);  // a chunk without extensions clears the previous chunk's
+    if (int rc = close_named_extension(p); rc != HPE_OK) return rc;
+    m.chunk_ext_.finish();
+    return HPE_OK;
+  }
+  static int on_chunk_complete(llhttp_t* p) {
+    self(p).ext_stale_ = true;
+    return HPE_OK;
+  }
 
   static int on_headers_complete(llhttp_t* p) {
     MessageParser& m = self(p);
@@ -165,6 +225,12 @@ struct MessageParser::Callbacks {
       v.on_header_value_complete = on_header_value_complete;
       v.on_headers_complete = on_headers_complete;
       v.on_body = on_body;
+      v.on_chunk_extension_name = on_chunk_extension_name;
+      v.on_chunk_extension_name_complete = on_chunk_extension_name_complete;
+      v.on_chunk_extension_value = on_chunk_extension_value;
+      v.on_chunk_extension_value_complete = on_chunk_extension_value_complete;
+      v.on_chunk_header = on_chunk_header;
+      v.on_chunk_complete = on_chunk_complete;
       v.on_message_complete = on_message_complete;
       return v;
     }();

@@ -42,6 +42,10 @@ class MessageParser {
     request_was_head_ = head;
     request_was_connect_ = connect;
   }
+  // Caps on one chunk's extensions (Error::chunk_extension_too_large).
+  void set_chunk_extension_limits(std::size_t max_bytes, std::size_t max_count) noexcept {
+    chunk_ext_limits_ = {0, max_bytes, max_count};
+  }
   Step parse(const char* data, std::size_t size) noexcept;
   // After the message_end of a request that asked to upgrade, when the
   // upgrade was declined: the bytes that follow are HTTP after all.
@@ -57,6 +61,9 @@ class MessageParser {
   bool chunked() const noexcept;
   bool upgrade() const noexcept;
   std::optional<std::uint64_t> content_length() const noexcept;
+  // The extensions of the chunk the last body piece came from, quotes
+  // removed; valid until the next chunk's size line.
+  Headers chunk_extensions() const noexcept { return ext_stale_ ? Headers{} : chunk_ext_.headers(); }
 
   // Stopped at an event: parse() must run again, even with no new bytes,
   // to reach the next one (the end of a bodiless message needs no input).
@@ -76,6 +83,11 @@ class MessageParser {
   HeadBuilder* head_ = nullptr;
   HeadBuilder* trailers_ = nullptr;
   bool in_trailers_ = false;
+  HeadBuilder chunk_ext_;
+  HeadLimits chunk_ext_limits_{0, 1024, 100};
+  bool ext_named_ = false;  // an extension name ended; a value may follow
+  bool ext_name_bytes_ = false;  // the extension name being read has bytes
+  bool ext_stale_ = true;   // chunk_ext_ holds the previous chunk's
   bool paused_ = false;
   Event pending_ = Event::need_more;
   // llhttp cannot both pause at a head and be told to skip its body, so such

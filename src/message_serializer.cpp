@@ -144,19 +144,4 @@ void serialize_request_head(BlockArena& a, SegmentQueue& q, std::string_view met
   out.add("\r\n");
 }
 
-void serialize_chunk_header(BlockArena& a, SegmentQueue& q, std::size_t size) noexcept {
-  char digits[20];
-  auto end = std::to_chars(digits, digits + 16, size, 16).ptr;
-  *end++ = '\r';
-  *end++ = '\n';
-  append_copy(a, q, {digits, static_cast<std::size_t>(end - digits)});
-}
-
-void serialize_last_chunk(BlockArena& a, SegmentQueue& q, Headers trailers) noexcept {
-  Gather out(a, q);
-  out.add("0\r\n");
-  for (const Header& h : trailers) out.field(h.name, h.value);
-  out.add("\r\n");
-}
-
 }  // namespace wirestate::detail

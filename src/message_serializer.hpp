@@ -49,9 +49,4 @@ void serialize_request_head(BlockArena& arena, SegmentQueue& q, std::string_view
 // A request target: visible ASCII, no spaces (RFC 9112 §3.2).
 bool valid_target(std::string_view target) noexcept;
 
-// "<hex size>\r\n" before a chunk's data.
-void serialize_chunk_header(BlockArena& arena, SegmentQueue& q, std::size_t size) noexcept;
-// The last chunk and trailer section: "0\r\n" fields "\r\n".
-void serialize_last_chunk(BlockArena& arena, SegmentQueue& q, Headers trailers) noexcept;
-
 }  // namespace wirestate::detail

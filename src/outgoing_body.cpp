@@ -1,12 +1,17 @@
 #include "outgoing_body.hpp"
 
-#include "message_serializer.hpp"
+#include "chunk_framing.hpp"
 
 namespace wirestate::detail {
 
 std::error_code OutgoingBody::write(BlockArena& arena, SegmentQueue& q, std::string_view data,
-                                    const Release* release, std::vector<Segment>& deferred) noexcept {
+                                    const Release* release, std::vector<Segment>& deferred,
+                                    Headers extensions, std::size_t max_extension_bytes) noexcept {
   if (no_body && !data.empty()) return Error::body_not_allowed;
+  if (!extensions.empty()) {
+    if (framing != Framing::chunked) return Error::not_chunked;
+    if (Error e = check_chunk_extensions(extensions, max_extension_bytes); e != Error{}) return e;
+  }
   if (framing == Framing::length && sent + data.size() > declared) return Error::body_overrun;
   sent += data.size();
   if (data.empty() || discard) {
@@ -14,7 +19,7 @@ std::error_code OutgoingBody::write(BlockArena& arena, SegmentQueue& q, std::str
     return {};
   }
   // An empty chunk would end the body; empty writes returned above.
-  if (framing == Framing::chunked) serialize_chunk_header(arena, q, data.size());
+  if (framing == Framing::chunked) serialize_chunk_header(arena, q, data.size(), extensions);
   if (release) q.push({data.data(), data.size(), nullptr, *release});
   else append_copy(arena, q, data);
   if (framing == Framing::chunked) append_copy(arena, q, "\r\n");

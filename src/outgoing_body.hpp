@@ -31,13 +31,18 @@ struct OutgoingBody {
 
   // Queues `data`: copied, or by reference when `release` is given. Bytes
   // that are discarded still owe their release: it goes to `deferred`.
+  // `extensions` go on the chunk's size line (chunked framing only), within
+  // `max_extension_bytes`.
   std::error_code write(BlockArena& arena, SegmentQueue& q, std::string_view data,
-                        const Release* release, std::vector<Segment>& deferred) noexcept;
+                        const Release* release, std::vector<Segment>& deferred,
+                        Headers extensions = {}, std::size_t max_extension_bytes = 0) noexcept;
 
   struct Ending {
     std::error_code error;  // body_underrun: the declared length was not met
     bool close = false;     // the connection must close to end this body
   };
+  // Trailers (checked with check_trailers first) go out with a chunked body
+  // only.
   Ending end(BlockArena& arena, SegmentQueue& q, Headers trailers) noexcept;
 };
 

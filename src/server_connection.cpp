@@ -20,6 +20,7 @@ ServerConnection::Impl::Impl(const Config& c, Handler& h, Time t)
     : config(c), handler(h), pool(c.buffers ? *c.buffers : own_buffers()),
       input(pool, c.read_buffer_bytes), arena(c.output_block_bytes, pool), now(t), idle_since(t), head_started(t), body_progress(t) {
   active.reserve(c.max_pipelined_requests + 1);
+  parser.set_chunk_extension_limits(c.max_chunk_extension_bytes, c.max_header_count);
 }
 
 ServerConnection::Impl::~Impl() {

@@ -72,7 +72,17 @@ class ClientExchange {
   // chunked. Held back while `Expect: 100-continue` waits for its answer.
   WriteResult write(std::string_view data) noexcept;
   WriteResult write_borrowed(std::string_view data, Release release) noexcept;
+  // As the server's Exchange: a chunk with extensions; trailers checked.
+  WriteResult write_chunk(std::string_view data, Headers extensions) noexcept;
+  WriteResult write_chunk(std::string_view data, std::initializer_list<Header> extensions) noexcept {
+    return write_chunk(data, Headers(extensions.begin(), extensions.size()));
+  }
   std::error_code end(Headers trailers = {}) noexcept;
+  std::error_code end(std::initializer_list<Header> trailers) noexcept {
+    return end(Headers(trailers.begin(), trailers.size()));
+  }
+  // In on_body: the extensions of the chunk that piece came from.
+  Headers chunk_extensions() const noexcept;
   bool is_tunnel() const noexcept;
 
   void* user_data = nullptr;

@@ -35,6 +35,12 @@ struct Config {
   std::size_t max_header_bytes = 16 * 1024;
   // Header fields in one head or trailer section (→ 431). 100, as Apache.
   std::size_t max_header_count = 100;
+  // Names and values of one chunk's extensions (→ 413; node caps them
+  // too, after extensions were used to make servers parse without end).
+  std::size_t max_chunk_extension_bytes = 1024;
+  // Names and values of a trailer section (→ 431), counted apart from the
+  // head; the field count is max_header_count.
+  std::size_t max_trailer_bytes = 8 * 1024;
   // Request body bytes (→ 413); a handler can raise or lower it per request
   // with Exchange::set_max_body_bytes. 1 MiB, as nginx's client_max_body_size.
   std::uint64_t max_body_bytes = 1024 * 1024;

@@ -19,6 +19,8 @@ enum class Error {
   header_too_large,         // 431: Config::max_header_bytes
   too_many_headers,         // 431: Config::max_header_count
   body_too_large,           // 413: Config::max_body_bytes or per-request limit
+  chunk_extension_too_large,  // 413: Config::max_chunk_extension_bytes
+  trailer_too_large,        // 431: Config::max_trailer_bytes
   unsupported_transfer_coding,  // 501
   method_not_implemented,   // 501
   expectation_failed,       // 417: Expect with anything but 100-continue
@@ -48,6 +50,9 @@ enum class Error {
   body_not_allowed,         // body on HEAD-less 1xx/204/304 response
   invalid_status,           // status outside 100..999, or 1xx as final
   invalid_header,           // a field name that is no token, or CR/LF/NUL in a value
+  invalid_trailer,          // a trailer field that framing or routing depends on (RFC 9110 §6.5.1)
+  invalid_chunk_extension,  // a name that is no token, a value that cannot be quoted
+  not_chunked,              // chunk extensions on a body that is not chunked
   invalid_request_line,     // client: a method that is no token, or a bad target
   not_accepting,            // client: send() while the connection takes no request
   write_misreported,        // adapter: a report for a write that is not the oldest in flight

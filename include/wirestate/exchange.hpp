@@ -51,6 +51,10 @@ class Exchange {
   // Raise or lower Config::max_body_bytes for this request; call it in
   // on_request, before the body is read.
   void set_max_body_bytes(std::uint64_t limit) noexcept;
+  // In on_body: the extensions of the chunk that piece came from (RFC 9112
+  // §7.1.1), quotes removed, in the order sent; empty for other bodies.
+  // Valid until on_body returns.
+  Headers chunk_extensions() const noexcept;
 
   // A whole response. Content-Length is set from `body`; a HEAD request gets
   // the same head and no body.
@@ -79,8 +83,22 @@ class Exchange {
   // Body bytes of a streamed response, by reference (gathered into writev
   // without a copy). `release` runs when the connection is done with them.
   WriteResult write_borrowed(std::string_view data, Release release) noexcept;
-  // Ends a streamed response; trailers go out with a chunked body only.
+  // Body bytes of a chunked response, copied, as one chunk whose size line
+  // carries `extensions` (names are tokens; values are sent as tokens or
+  // quoted; Config::max_chunk_extension_bytes). Error::not_chunked when the
+  // response is not chunked.
+  WriteResult write_chunk(std::string_view data, Headers extensions) noexcept;
+  WriteResult write_chunk(std::string_view data, std::initializer_list<Header> extensions) noexcept {
+    return write_chunk(data, Headers(extensions.begin(), extensions.size()));
+  }
+  // Ends a streamed response; trailers go out with a chunked body only, and
+  // may not carry fields that framing, routing, authentication or content
+  // handling depend on (RFC 9110 §6.5.1; Error::invalid_trailer), within
+  // Config::max_trailer_bytes.
   std::error_code end(Headers trailers = {}) noexcept;
+  std::error_code end(std::initializer_list<Header> trailers) noexcept {
+    return end(Headers(trailers.begin(), trailers.size()));
+  }
 
   bool response_started() const noexcept;
   // Whether the exchange has become a tunnel (after 101, or 2xx to CONNECT).
