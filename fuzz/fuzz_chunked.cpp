@@ -63,7 +63,8 @@ struct Collect final : Handler {
     while (i < chunks.size() && chunks[i].first <= at) ++i;
     CHECK_OR_TRAP(i < chunks.size() && at + data.size() <= chunks[i].first);
     const Headers ext = ex.chunk_extensions();
-    if (std::getenv("WIRESTATE_FUZZ_TRACE")) std::fprintf(stderr, "piece at %zu size %zu chunk %zu: got %zu ext [%.*s] want [%s]\n", at, data.size(), i, ext.size(), ext.empty() ? 0 : int(ext[0].value.size()), ext.empty() ? "" : ext[0].value.data(), chunks[i].second.c_str());
+    static const bool trace = std::getenv("WIRESTATE_FUZZ_TRACE") != nullptr;
+    if (trace) std::fprintf(stderr, "piece at %zu size %zu chunk %zu: got %zu ext [%.*s] want [%s]\n", at, data.size(), i, ext.size(), ext.empty() ? 0 : int(ext[0].value.size()), ext.empty() ? "" : ext[0].value.data(), chunks[i].second.c_str());
     CHECK_OR_TRAP((ext.empty() ? std::string_view() : ext[0].value) == chunks[i].second);
     received.append(data);
     ex.read_body();
