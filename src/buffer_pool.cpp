@@ -8,16 +8,10 @@ namespace {
 char* allocate(std::size_t bytes) noexcept { return static_cast<char*>(::operator new(bytes)); }
 void deallocate(char* p) noexcept { ::operator delete(p); }
 
-class OwnBuffers final : public BufferPool {
- public:
-  char* acquire(std::size_t bytes) noexcept override { return allocate(bytes); }
-  void release(char* buffer, std::size_t) noexcept override { deallocate(buffer); }
-};
-
 }  // namespace
 
-BufferPool& own_buffers() noexcept {
-  static OwnBuffers pool;
+BufferPool& default_buffers() noexcept {
+  thread_local FreeListPool pool;
   return pool;
 }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "client_impl.hpp"
+#include "state_pool.hpp"
 
 namespace wirestate {
 
@@ -33,10 +34,9 @@ void State::reset(const Config& config) noexcept {
 }
 
 ClientConnection::Impl::Impl(const Config& c, Time t)
-    : config(c), pool(c.buffers ? *c.buffers : own_buffers()), input(pool, c.read_buffer_bytes),
+    : config(c), pool(c.buffers ? *c.buffers : default_buffers()), input(pool, c.read_buffer_bytes),
       arena(c.output_block_bytes, pool),
       now(t), idle_since(t), body_progress(t) {
-  active.reserve(c.max_pipelined_requests);
   parser.set_chunk_extension_limits(c.max_chunk_extension_bytes, c.max_header_count);
 }
 
@@ -44,10 +44,17 @@ ClientConnection::Impl::~Impl() {
   for (State* ex : active) drop_queues(*ex);
   window.forget_all(arena);
   for (detail::Segment& s : deferred_releases) detail::release_segment(arena, s);
+  while (!active.empty()) release_state(*active.front());
+}
+
+void ClientConnection::Impl::release_state(State& ex) noexcept {
+  active.remove(&ex);
+  ex.conn = nullptr;
+  detail::StatePool<State>::give(&ex);
 }
 
 void ClientConnection::Impl::release_if_idle() noexcept {
-  if (!config.buffers || !active.empty() || !input.empty() || armed_for || tunnel || !deferred_releases.empty() ||
+  if (!active.empty() || !input.empty() || armed_for || tunnel || !deferred_releases.empty() ||
       !window.empty() || window.has_parked())
     return;
   input.give_back();
@@ -101,7 +108,7 @@ void ClientConnection::Impl::parse_input() noexcept {
       return;
     }
     if (!armed_for) {
-      parser.set_builders(&ex->head, &ex->trailers);
+      parser.set_builders(&ex->head, &ex->trailers, &ex->extensions);
       parser.set_request_context(ex->head_request, ex->connect_request);
       armed_for = ex;
     }
@@ -198,7 +205,7 @@ void ClientConnection::Impl::on_message_end(State& ex) noexcept {
   if (!ex.response_started) {
     // The end of a 1xx: the final head follows, into fresh storage.
     ex.head.reset({config.max_request_line_bytes, config.max_header_bytes, config.max_header_count});
-    parser.set_builders(&ex.head, &ex.trailers);
+    parser.set_builders(&ex.head, &ex.trailers, &ex.extensions);
     return;
   }
   ex.in = In::complete;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+#include "exchange_list.hpp"
 #include "head_builder.hpp"
 #include "input_buffer.hpp"
 #include "message_parser.hpp"
@@ -24,12 +25,14 @@
 
 namespace wirestate {
 
+// Lent to a connection from the thread's StatePool for one exchange.
 struct ClientExchange::State {
-  explicit State(ClientConnection::Impl& c) noexcept : handle(*this), conn(&c) {}
+  State() noexcept : handle(*this) {}
   void reset(const Config& config) noexcept;
 
   ClientExchange handle;
-  ClientConnection::Impl* conn;
+  ClientConnection::Impl* conn = nullptr;
+  State* next = nullptr;  // in the connection's ExchangeList
   ResponseHandler* handler = nullptr;
 
   // Request side.
@@ -49,7 +52,7 @@ struct ClientExchange::State {
   Time written_at{};
 
   // Response side.
-  detail::HeadBuilder head, trailers;
+  detail::HeadBuilder head, trailers, extensions;
   Response response;
   enum class In { waiting, body, complete } in = In::waiting;
   bool has_body = false;
@@ -88,6 +91,8 @@ struct ClientConnection::Impl {
   std::size_t queued_bytes() const noexcept;
   void drop_queues(State& ex) noexcept;
   void end_exchange(State& ex, std::error_code ec) noexcept;
+  // Takes `ex` out of `active` and gives it back to the thread's pool.
+  void release_state(State& ex) noexcept;
   // The response being read broke the protocol, or the transport failed:
   // `first` gets `e`; every later exchange gets `later`; the connection closes.
   void fail(Error e, Error later) noexcept;
@@ -104,9 +109,7 @@ struct ClientConnection::Impl {
 
   detail::BlockArena arena;
   detail::WriteWindow window{pool, config.max_writes_in_flight};
-  std::vector<std::unique_ptr<State>> states;  // every one made; reused
-  std::vector<State*> free_states;
-  std::vector<State*> active;
+  detail::ExchangeList<State> active;
   State* tunnel = nullptr;
   std::vector<detail::Segment> deferred_releases;
 

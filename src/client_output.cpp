@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "client_impl.hpp"
+#include "state_pool.hpp"
 #include "chunk_framing.hpp"
 #include "message_serializer.hpp"
 
@@ -36,14 +37,8 @@ SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_vi
     if (err != std::errc{} || p != v.data() + v.size()) return {nullptr, Error::invalid_header};
   }
 
-  State* ex;
-  if (!free_states.empty()) {
-    ex = free_states.back();
-    free_states.pop_back();
-  } else {
-    states.push_back(std::make_unique<State>(*this));
-    ex = states.back().get();
-  }
+  State* ex = detail::StatePool<State>::take();
+  ex->conn = this;
   ex->reset(config);
   ex->handler = &handler;
   ex->head_request = method == "HEAD";
@@ -142,9 +137,10 @@ WriteOp ClientConnection::Impl::build_write() noexcept {
   if (window.can_offer() && queued_bytes() > window.offered()) {
     IoVec* out = window.next_array();
     std::size_t n = 0, skip = window.offered();
-    for (std::size_t i = 0; i < active.size() && n < detail::max_iovecs; ++i) {
-      State& ex = *active[i];
-      if (!ex.pipeline && i > 0) break;  // waits for the earlier exchanges to end
+    for (State* next : active) {
+      if (n == detail::max_iovecs) break;
+      State& ex = *next;
+      if (!ex.pipeline && &ex != active.front()) break;  // waits for the earlier exchanges to end
       detail::gather(ex.head_queue, out, n, skip);
       if (!ex.body_held) detail::gather(ex.body_queue, out, n, skip);
       if (!ex.request_ended || ex.body_held) break;  // later requests follow this one's bytes
@@ -256,13 +252,12 @@ bool ClientConnection::Impl::retire() noexcept {
 }
 
 void ClientConnection::Impl::end_exchange(State& ex, std::error_code ec) noexcept {
-  auto it = std::find(active.begin(), active.end(), &ex);
-  if (it != active.end()) active.erase(it);
+  active.remove(&ex);
   if (armed_for == &ex) armed_for = nullptr;
   drop_queues(ex);
   if (tunnel == &ex) tunnel = nullptr;
   ex.handler->on_exchange_end(ex.handle, ec);
-  free_states.push_back(&ex);
+  release_state(ex);
 }
 
 void ClientConnection::Impl::fail(Error e, Error later) noexcept {

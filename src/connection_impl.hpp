@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exchange_list.hpp"
 #include "head_builder.hpp"
 #include "input_buffer.hpp"
 #include "message_parser.hpp"
@@ -29,12 +30,14 @@
 
 namespace wirestate::detail {
 
+// Lent to a connection from the thread's StatePool for one exchange.
 struct ExchangeState {
-  explicit ExchangeState(ServerConnection::Impl& c) noexcept : handle(*this), conn(&c) {}
+  ExchangeState() noexcept : handle(*this) {}
 
   Exchange handle;
-  ServerConnection::Impl* conn;
-  HeadBuilder head, trailers;
+  ServerConnection::Impl* conn = nullptr;
+  ExchangeState* next = nullptr;  // in the connection's ExchangeList
+  HeadBuilder head, trailers, extensions;
   Request request;
 
   // Request side.
@@ -89,6 +92,8 @@ struct ServerConnection::Impl {
   void track_rates() noexcept;
   void clock_rates() noexcept;
   ExchangeState* start_exchange() noexcept;
+  // Takes `ex` out of `active` and gives it back to the thread's pool.
+  void release_state(ExchangeState& ex) noexcept;
   // With a BufferPool: hands the read buffer, blocks and iovecs back when
   // the connection holds nothing (no partial message, nothing queued).
   void release_if_idle() noexcept;
@@ -129,9 +134,7 @@ struct ServerConnection::Impl {
 
   detail::BlockArena arena;
   detail::WriteWindow window{pool, config.max_writes_in_flight};
-  std::vector<std::unique_ptr<ExchangeState>> states;  // every one made; reused
-  std::vector<ExchangeState*> free_states;
-  std::vector<ExchangeState*> active;  // request order; capacity fixed at start
+  detail::ExchangeList<ExchangeState> active;  // request order
   ExchangeState* parsing = nullptr;
   ExchangeState* upgrade_owner = nullptr;  // waits for its response head
   ExchangeState* tunnel = nullptr;

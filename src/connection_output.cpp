@@ -136,14 +136,13 @@ bool ServerConnection::Impl::retire() noexcept {
 }
 
 void ServerConnection::Impl::end_exchange(ExchangeState& ex, std::error_code ec) noexcept {
-  auto it = std::find(active.begin(), active.end(), &ex);
-  if (it != active.end()) active.erase(it);
+  active.remove(&ex);
   drop_queue(ex);
   if (tunnel == &ex) tunnel = nullptr;
   if (upgrade_owner == &ex) upgrade_owner = nullptr;
   if (parsing == &ex) parsing = nullptr;
   if (ex.app_owned) handler.on_exchange_end(ex.handle, ec);
-  free_states.push_back(&ex);
+  release_state(ex);
 }
 
 void ServerConnection::Impl::fail_all_active(Error e) noexcept {

@@ -106,10 +106,10 @@ struct MessageParser::Callbacks {
   static HeadBuilder& extensions(llhttp_t* p) {
     MessageParser& m = self(p);
     if (m.ext_stale_) {
-      m.chunk_ext_.reset(m.chunk_ext_limits_);
+      m.extensions_->reset(m.chunk_ext_limits_);
       m.ext_stale_ = m.ext_named_ = false;
     }
-    return m.chunk_ext_;
+    return *m.extensions_;
   }
   static int check_extension(llhttp_t* p, Error e) {
     return check(p, e == Error{} ? e : Error::chunk_extension_too_large);
@@ -118,7 +118,7 @@ struct MessageParser::Callbacks {
     MessageParser& m = self(p);
     if (!m.ext_named_) return HPE_OK;
     m.ext_named_ = false;
-    return check_extension(p, m.chunk_ext_.end_field());  // a name without a value
+    return check_extension(p, m.extensions_->end_field());  // a name without a value
   }
   static int on_chunk_extension_name(llhttp_t* p, const char* at, std::size_t n) {
     HeadBuilder& b = extensions(p);
@@ -140,13 +140,13 @@ struct MessageParser::Callbacks {
   static int on_chunk_extension_value_complete(llhttp_t* p) {
     MessageParser& m = self(p);
     m.ext_named_ = false;
-    return check_extension(p, m.chunk_ext_.end_field(/*unquote=*/true));
+    return check_extension(p, m.extensions_->end_field(/*unquote=*/true));
   }
   static int on_chunk_header(llhttp_t* p) {
     MessageParser& m = self(p);
     extensions(p);  // a chunk without extensions clears the previous chunk's
     if (int rc = close_named_extension(p); rc != HPE_OK) return rc;
-    m.chunk_ext_.finish();
+    m.extensions_->finish();
     return HPE_OK;
   }
   static int on_chunk_complete(llhttp_t* p) {
@@ -249,9 +249,10 @@ MessageParser::MessageParser(Role role) noexcept : role_(role) {
   ll(llhttp_)->data = this;
 }
 
-void MessageParser::set_builders(HeadBuilder* head, HeadBuilder* trailers) noexcept {
+void MessageParser::set_builders(HeadBuilder* head, HeadBuilder* trailers, HeadBuilder* extensions) noexcept {
   head_ = head;
   trailers_ = trailers;
+  extensions_ = extensions;
 }
 
 MessageParser::Step MessageParser::fail(Error e, std::string_view reason) noexcept {

@@ -34,8 +34,9 @@ class MessageParser {
   MessageParser(const MessageParser&) = delete;
   MessageParser& operator=(const MessageParser&) = delete;
 
-  // Where the next message's head and trailers go; set before its first byte.
-  void set_builders(HeadBuilder* head, HeadBuilder* trailers) noexcept;
+  // Where the next message's head, trailers and chunk extensions go; set
+  // before its first byte.
+  void set_builders(HeadBuilder* head, HeadBuilder* trailers, HeadBuilder* extensions) noexcept;
   // Response role: what the request was, which decides the response's body
   // (none after HEAD; another protocol after a 2xx to CONNECT).
   void set_request_context(bool head, bool connect) noexcept {
@@ -63,7 +64,7 @@ class MessageParser {
   std::optional<std::uint64_t> content_length() const noexcept;
   // The extensions of the chunk the last body piece came from, quotes
   // removed; valid until the next chunk's size line.
-  Headers chunk_extensions() const noexcept { return ext_stale_ ? Headers{} : chunk_ext_.headers(); }
+  Headers chunk_extensions() const noexcept { return ext_stale_ ? Headers{} : extensions_->headers(); }
 
   // Stopped at an event: parse() must run again, even with no new bytes,
   // to reach the next one (the end of a bodiless message needs no input).
@@ -83,7 +84,7 @@ class MessageParser {
   HeadBuilder* head_ = nullptr;
   HeadBuilder* trailers_ = nullptr;
   bool in_trailers_ = false;
-  HeadBuilder chunk_ext_;
+  HeadBuilder* extensions_ = nullptr;
   HeadLimits chunk_ext_limits_{0, 1024, 100};
   bool ext_named_ = false;  // an extension name ended; a value may follow
   bool ext_name_bytes_ = false;  // the extension name being read has bytes

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "connection_impl.hpp"
+#include "state_pool.hpp"
 
 namespace wirestate {
 
@@ -17,9 +18,8 @@ using Out = ExchangeState::Out;
 using detail::Framing;
 
 ServerConnection::Impl::Impl(const Config& c, Handler& h, Time t)
-    : config(c), handler(h), pool(c.buffers ? *c.buffers : own_buffers()),
+    : config(c), handler(h), pool(c.buffers ? *c.buffers : default_buffers()),
       input(pool, c.read_buffer_bytes), arena(c.output_block_bytes, pool), now(t), idle_since(t), head_started(t), body_progress(t) {
-  active.reserve(c.max_pipelined_requests + 1);
   parser.set_chunk_extension_limits(c.max_chunk_extension_bytes, c.max_header_count);
 }
 
@@ -27,10 +27,17 @@ ServerConnection::Impl::~Impl() {
   for (ExchangeState* ex : active) drop_queue(*ex);
   window.forget_all(arena);
   for (detail::Segment& s : deferred_releases) detail::release_segment(arena, s);
+  while (!active.empty()) release_state(*active.front());
+}
+
+void ServerConnection::Impl::release_state(ExchangeState& ex) noexcept {
+  active.remove(&ex);
+  ex.conn = nullptr;
+  detail::StatePool<ExchangeState>::give(&ex);
 }
 
 void ServerConnection::Impl::release_if_idle() noexcept {
-  if (!config.buffers || parsing || !active.empty() || !input.empty() || tunnel || upgrade_owner ||
+  if (parsing || !active.empty() || !input.empty() || tunnel || upgrade_owner ||
       !deferred_releases.empty() || !window.empty() || window.has_parked())
     return;
   input.give_back();
@@ -80,17 +87,11 @@ void ServerConnection::Impl::clock_rates() noexcept {
 }
 
 ExchangeState* ServerConnection::Impl::start_exchange() noexcept {
-  ExchangeState* ex;
-  if (!free_states.empty()) {
-    ex = free_states.back();
-    free_states.pop_back();
-  } else {
-    states.push_back(std::make_unique<ExchangeState>(*this));
-    ex = states.back().get();
-  }
+  ExchangeState* ex = detail::StatePool<ExchangeState>::take();
+  ex->conn = this;
   ex->reset(config);
   active.push_back(ex);
-  parser.set_builders(&ex->head, &ex->trailers);
+  parser.set_builders(&ex->head, &ex->trailers, &ex->extensions);
   head_started = now;
   return ex;
 }
@@ -292,8 +293,7 @@ void ServerConnection::Impl::stop_reading(bool drop_unanswered_head) noexcept {
   body_pending = {};
   if (parsing && !parsing->app_owned && drop_unanswered_head) {
     // A head that never reached the app: nothing to answer, nothing to tell.
-    active.pop_back();
-    free_states.push_back(parsing);
+    release_state(*parsing);
   }
   parsing = nullptr;
 }

@@ -1,7 +1,7 @@
 #pragma once
 // Where connections borrow their big buffers from, so that an idle
 // connection holds none: the read buffer (Config::read_buffer_bytes), output
-// blocks (Config::output_block_bytes) and the iovec array. A connection takes
+// blocks (Config::output_block_bytes) and the iovec arrays. A connection takes
 // them when it has bytes to hold and gives them back as soon as it is idle
 // (no partial message, nothing queued). One pool per event loop; connections
 // of one loop share it. Not thread-safe: a loop's pool is used by that loop.
@@ -45,8 +45,10 @@ class FreeListPool final : public BufferPool {
   std::size_t free_bytes_ = 0;
 };
 
-// Buffers for a connection without a pool: plain allocation, kept by the
-// connection for its lifetime.
-BufferPool& own_buffers() noexcept;
+// The pool of connections whose Config names none: a FreeListPool per
+// thread, shared without locks by the connections of that thread's loop.
+// Its buffers are plain heap memory: a connection that moves to another
+// thread gives them back to that thread's pool.
+BufferPool& default_buffers() noexcept;
 
 }  // namespace wirestate

@@ -96,9 +96,9 @@ struct Config {
   // body back waiting for 100 before sending it anyway (RFC 9110 §10.1.1).
   Duration continue_timeout = std::chrono::seconds(1);
 
-  // Where the read buffer, output blocks and iovec array come from. With a
-  // pool, an idle connection gives them back (see buffer_pool.hpp); null:
-  // each connection allocates its own once and keeps them.
+  // Where the read buffer, output blocks and iovec arrays come from; an
+  // idle connection gives them back (see buffer_pool.hpp). Null: the
+  // thread's default_buffers().
   BufferPool* buffers = nullptr;
 
   // `Server` header added to responses that carry none; empty: none added.

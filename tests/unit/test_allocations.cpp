@@ -5,24 +5,39 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
+#include <vector>
 
 #include "wirestate/wirestate.hpp"
 
 namespace {
 std::size_t allocations = 0;
+// Bytes asked for and not yet freed (each block carries its size in front).
+std::size_t live_bytes = 0;
+constexpr std::size_t header = alignof(std::max_align_t);
 }
 
 void* operator new(std::size_t n) {
   ++allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
+  auto* p = static_cast<unsigned char*>(std::malloc(n + header));
+  if (!p) throw std::bad_alloc();
+  std::memcpy(p, &n, sizeof n);
+  live_bytes += n;
+  return p + header;
 }
 void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  if (!p) return;
+  auto* base = static_cast<unsigned char*>(p) - header;
+  std::size_t n;
+  std::memcpy(&n, base, sizeof n);
+  live_bytes -= n;
+  std::free(base);
+}
+void operator delete[](void* p) noexcept { operator delete(p); }
+void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
+void operator delete[](void* p, std::size_t) noexcept { operator delete(p); }
 
 using namespace wirestate;
 
@@ -130,6 +145,32 @@ TEST_CASE("with several writes allowed in flight and short reports, nothing is a
   CHECK(written == 625 * per_sixteen);
 }
 
+TEST_CASE("an idle server connection holds at most 1 KiB, with the default Config") {
+  // Connections that served a request and went idle: what each still holds
+  // (its own object and every allocation it keeps). Buffers and exchange
+  // state given back to the loop's pools are the pools', and the pools do
+  // not grow with the number of idle connections.
+  Config config;
+  Plaintext app;
+  Time now{};
+  auto serve_one = [&](ServerConnection& conn) { drive(conn, request, 1, now); };
+  {  // Warm the pools up.
+    ServerConnection warm(config, app, now);
+    serve_one(warm);
+  }
+  constexpr std::size_t count = 1000;
+  std::vector<std::unique_ptr<ServerConnection>> idle;
+  idle.reserve(count);
+  const std::size_t before = live_bytes;
+  for (std::size_t i = 0; i < count; ++i) {
+    idle.push_back(std::make_unique<ServerConnection>(config, app, now));
+    serve_one(*idle.back());
+  }
+  const std::size_t per_connection = (live_bytes - before) / count;
+  INFO("idle connection: " << per_connection << " bytes");
+  CHECK(per_connection <= 1024);
+}
+
 namespace {
 
 // Reads each response to its end without touching the heap.
@@ -171,4 +212,39 @@ TEST_CASE("10,000 client requests on a reused connection after warm-up allocate 
   CHECK(allocations == 0);
   CHECK(reader.bytes == 13 * 10000);
   CHECK(conn.is_idle());
+}
+
+TEST_CASE("an idle client connection holds at most 1 KiB, with the default Config") {
+  Config config;
+  Time now{};
+  Reader reader;
+  static constexpr Header headers[] = {{"Host", "localhost"}};
+  const std::string_view response = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!";
+  auto one = [&](ClientConnection& conn) {
+    REQUIRE_FALSE(conn.send(reader, "GET", "/plaintext", headers).error);
+    for (WriteOp op = conn.next_write(); op.kind == WriteOp::write; op = conn.next_write()) {
+      std::size_t n = 0;
+      for (const IoVec& v : op.iovecs) n += v.len;
+      conn.wrote(op.token, n, now);
+    }
+    std::span<char> buf = conn.read_buffer();
+    std::memcpy(buf.data(), response.data(), response.size());
+    conn.commit_read(response.size(), now);
+    REQUIRE(conn.is_idle());
+  };
+  {
+    ClientConnection warm(config, now);
+    one(warm);
+  }
+  constexpr std::size_t count = 1000;
+  std::vector<std::unique_ptr<ClientConnection>> idle;
+  idle.reserve(count);
+  const std::size_t before = live_bytes;
+  for (std::size_t i = 0; i < count; ++i) {
+    idle.push_back(std::make_unique<ClientConnection>(config, now));
+    one(*idle.back());
+  }
+  const std::size_t per_connection = (live_bytes - before) / count;
+  INFO("idle client connection: " << per_connection << " bytes");
+  CHECK(per_connection <= 1024);
 }

@@ -49,7 +49,8 @@ Parsed parse_all(std::string_view input, std::size_t chunk, HeadBuilder& head, H
   MessageParser parser(MessageParser::Role::request);
   head.reset({8192, 16384, 100});
   trailers.reset({0, 16384, 100});
-  parser.set_builders(&head, &trailers);
+  HeadBuilder extensions;
+  parser.set_builders(&head, &trailers, &extensions);
   Parsed out;
   for (std::size_t at = 0; at < input.size();) {
     const std::size_t n = std::min(chunk, input.size() - at);
