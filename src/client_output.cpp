@@ -133,10 +133,11 @@ std::error_code ClientExchange::end(Headers trailers) noexcept {
 
 WriteOp ClientConnection::Impl::build_write() noexcept {
   // Close only once the kernel holds none of our memory.
-  if (write_closed) return {window.empty() ? WriteOp::close : WriteOp::yield, {}};
-  if (window.can_offer() && queued_bytes() > window.offered()) {
-    IoVec* out = window.next_array();
-    std::size_t n = 0, skip = window.offered();
+  if (write_closed) return {nothing_in_flight() ? WriteOp::close : WriteOp::yield, {}};
+  const std::size_t queued = queued_bytes();
+  if (queued > 0 && window().can_offer() && queued > window_->offered()) {
+    IoVec* out = window_->next_array();
+    std::size_t n = 0, skip = window_->offered();
     for (State* next : active) {
       if (n == detail::max_iovecs) break;
       State& ex = *next;
@@ -150,10 +151,10 @@ WriteOp ClientConnection::Impl::build_write() noexcept {
       if (!write_waiting_since) write_waiting_since = now;
       std::size_t bytes = 0;
       for (std::size_t i = 0; i < n; ++i) bytes += out[i].len;
-      return window.offer(n, bytes);
+      return window_->offer(n, bytes);
     }
   }
-  if (!window.empty()) return {WriteOp::yield, {}};
+  if (!nothing_in_flight()) return {WriteOp::yield, {}};
   write_waiting_since.reset();
   if ((closing || read_closed) && active.empty()) {
     close_now();
@@ -199,14 +200,14 @@ std::size_t ClientConnection::Impl::queued_bytes() const noexcept {
 }
 
 void ClientConnection::Impl::report_written(WriteToken token, std::size_t n) noexcept {
-  const detail::WriteWindow::Report r = window.report(token, n);
+  const detail::WriteWindow::Report r = window().report(token, n);
   if (r.misuse) {
     fail(Error::write_misreported, Error::write_misreported);
-    window.forget_all(arena);
+    window_->forget_all(arena);
     return;
   }
   consume_written(r.consumed);
-  window.release_parked(arena);
+  window_->release_parked(arena);
 }
 
 void ClientConnection::Impl::drop_queues(State& ex) noexcept {
@@ -215,8 +216,8 @@ void ClientConnection::Impl::drop_queues(State& ex) noexcept {
       detail::Segment s = q->front();
       q->pop();
       // Bytes of a write in flight stay put until its report.
-      if (window.empty()) detail::release_segment(arena, s);
-      else window.park(s);
+      if (nothing_in_flight()) detail::release_segment(arena, s);
+      else window_->park(s);
     }
   }
 }

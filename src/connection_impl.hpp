@@ -21,6 +21,7 @@
 #include "exchange_list.hpp"
 #include "head_builder.hpp"
 #include "input_buffer.hpp"
+#include "lent.hpp"
 #include "message_parser.hpp"
 #include "outgoing_body.hpp"
 #include "output_queue.hpp"
@@ -92,6 +93,14 @@ struct ServerConnection::Impl {
   void track_rates() noexcept;
   void clock_rates() noexcept;
   ExchangeState* start_exchange() noexcept;
+  detail::MessageParser& parser() noexcept {
+    if (!parser_.held())
+      parser_.get(detail::MessageParser::Role::request)
+          .set_chunk_extension_limits(config.max_chunk_extension_bytes, config.max_header_count);
+    return *parser_;
+  }
+  detail::WriteWindow& window() noexcept { return window_.get(pool, config.max_writes_in_flight); }
+  bool nothing_in_flight() const noexcept { return !window_.held() || window_->empty(); }
   // Takes `ex` out of `active` and gives it back to the thread's pool.
   void release_state(ExchangeState& ex) noexcept;
   // With a BufferPool: hands the read buffer, blocks and iovecs back when
@@ -127,13 +136,16 @@ struct ServerConnection::Impl {
   Handler& handler;
   Waker* waker = nullptr;
 
-  detail::MessageParser parser{detail::MessageParser::Role::request};
   BufferPool& pool;
+  // Lent while a message or output is in progress (an idle connection holds
+  // neither); reach them through parser() and window().
+  detail::Lent<detail::MessageParser> parser_{pool};
+  detail::Lent<detail::WriteWindow> window_{pool};
   detail::InputBuffer input;
   std::string_view body_pending;
 
   detail::BlockArena arena;
-  detail::WriteWindow window{pool, config.max_writes_in_flight};
+
   detail::ExchangeList<ExchangeState> active;  // request order
   ExchangeState* parsing = nullptr;
   ExchangeState* upgrade_owner = nullptr;  // waits for its response head
@@ -141,6 +153,9 @@ struct ServerConnection::Impl {
   std::vector<detail::Segment> deferred_releases;
 
   bool in_run = false, again = false;
+  // The app acted since the last run(): next_read/next_write must run the
+  // loop before answering (every other adapter call runs it anyway).
+  bool dirty = true;
   bool closing = false;       // accept no new request
   bool read_closed = false;   // want no more input
   bool eof = false;           // the peer sent FIN

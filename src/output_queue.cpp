@@ -2,39 +2,27 @@
 
 #include <cassert>
 #include <cstring>
+#include <new>
 
 namespace wirestate::detail {
 
-BlockArena::~BlockArena() {
-  for (auto& b : all_)
-    if (b->data) pool_.release(b->data, block_bytes_);
+void BlockArena::give_back(Block* b) noexcept {
+  b->~Block();
+  pool_.release(reinterpret_cast<char*>(b), block_bytes_);
 }
 
 void BlockArena::release_all() noexcept {
-  for (auto& b : all_) {
-    assert(b->refs == 0);
-    if (b->data) pool_.release(b->data, block_bytes_);
-    b->data = nullptr;
-  }
-  // Every block is free again; the structs stay for reuse.
-  free_.clear();
-  for (auto& b : all_) free_.push_back(b.get());
+  if (!tail_) return;
+  assert(tail_->refs == 0);
+  give_back(tail_);
   tail_ = nullptr;
 }
 
 Block* BlockArena::tail_with_room() noexcept {
-  if (tail_ && tail_->used < block_bytes_) return tail_;
+  if (tail_ && tail_->used < capacity()) return tail_;
   Block* old = tail_;
-  if (!free_.empty()) {
-    tail_ = free_.back();
-    free_.pop_back();
-  } else {
-    all_.push_back(std::make_unique<Block>());
-    tail_ = all_.back().get();
-  }
-  if (!tail_->data) tail_->data = pool_.acquire(block_bytes_);
-  tail_->used = 0;
-  if (old && old->refs == 0) free_.push_back(old);
+  tail_ = new (pool_.acquire(block_bytes_)) Block();
+  if (old && old->refs == 0) give_back(old);
   return tail_;
 }
 
@@ -44,7 +32,7 @@ void BlockArena::unref(Block* b) noexcept {
   if (b == tail_)
     b->used = 0;  // nothing points into it: fill it again from the start
   else
-    free_.push_back(b);
+    give_back(b);
 }
 
 void SegmentQueue::push(const Segment& s) noexcept {
@@ -102,8 +90,8 @@ void gather(const SegmentQueue& q, IoVec* iovecs, std::size_t& n, std::size_t& s
 void append_copy(BlockArena& arena, SegmentQueue& q, std::string_view data) noexcept {
   while (!data.empty()) {
     Block* b = arena.tail_with_room();
-    const std::size_t n = std::min(data.size(), arena.block_bytes() - b->used);
-    char* dst = b->data + b->used;
+    const std::size_t n = std::min(data.size(), arena.capacity() - b->used);
+    char* dst = b->data() + b->used;
     std::memcpy(dst, data.data(), n);
     b->used += n;
     if (!q.empty() && q.back().block == b && q.back().data + q.back().size == dst) {

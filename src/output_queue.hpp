@@ -2,8 +2,9 @@
 // Response bytes waiting to be written. Copied bytes live in fixed-size blocks
 // shared by all exchanges of a connection; borrowed bytes are referenced where
 // the application keeps them. Blocks never move, so iovecs handed to the
-// adapter stay valid until their write is reported; a block is recycled once
-// no queued segment points into it and it is not the one being filled.
+// adapter stay valid until their write is reported; a block goes back to the
+// pool once no queued segment points into it and it is not the one being
+// filled, so a connection holds only the blocks its queued output needs.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -16,33 +17,37 @@
 
 namespace wirestate::detail {
 
+// The head of a pooled block; its bytes follow it in the same buffer.
 struct Block {
-  char* data = nullptr;  // from the pool; null while the block is given back
-  std::size_t used = 0;
+  std::size_t used = 0;  // bytes filled
   std::size_t refs = 0;  // segments pointing into this block
+  char* data() noexcept { return reinterpret_cast<char*>(this + 1); }
 };
 
 class BlockArena {
  public:
-  BlockArena(std::size_t block_bytes, BufferPool& pool) noexcept : block_bytes_(block_bytes), pool_(pool) {}
-  ~BlockArena();
+  // Blocks of `block_bytes` (head included, at least min_block_bytes) from
+  // `pool`.
+  static constexpr std::size_t min_block_bytes = 128;
+  BlockArena(std::size_t block_bytes, BufferPool& pool) noexcept
+      : block_bytes_(block_bytes < min_block_bytes ? min_block_bytes : block_bytes), pool_(pool) {}
+  ~BlockArena() { release_all(); }
   BlockArena(const BlockArena&) = delete;
   BlockArena& operator=(const BlockArena&) = delete;
 
   // Room at the end of the block being filled (a fresh one if it is full).
   Block* tail_with_room() noexcept;
-  std::size_t block_bytes() const noexcept { return block_bytes_; }
+  // Bytes a block holds.
+  std::size_t capacity() const noexcept { return block_bytes_ - sizeof(Block); }
   void ref(Block* b) noexcept { ++b->refs; }
   void unref(Block* b) noexcept;
-  // Gives every block's memory back to the pool. Only when no segment points
-  // into any block (the connection is idle).
+  // Gives the block being filled back; only when no segment points into it.
   void release_all() noexcept;
 
  private:
+  void give_back(Block* b) noexcept;
   std::size_t block_bytes_;
   BufferPool& pool_;
-  std::vector<std::unique_ptr<Block>> all_;
-  std::vector<Block*> free_;
   Block* tail_ = nullptr;
 };
 

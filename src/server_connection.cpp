@@ -20,12 +20,11 @@ using detail::Framing;
 ServerConnection::Impl::Impl(const Config& c, Handler& h, Time t)
     : config(c), handler(h), pool(c.buffers ? *c.buffers : default_buffers()),
       input(pool, c.read_buffer_bytes), arena(c.output_block_bytes, pool), now(t), idle_since(t), head_started(t), body_progress(t) {
-  parser.set_chunk_extension_limits(c.max_chunk_extension_bytes, c.max_header_count);
 }
 
 ServerConnection::Impl::~Impl() {
   for (ExchangeState* ex : active) drop_queue(*ex);
-  window.forget_all(arena);
+  if (window_.held()) window_->forget_all(arena);
   for (detail::Segment& s : deferred_releases) detail::release_segment(arena, s);
   while (!active.empty()) release_state(*active.front());
 }
@@ -38,16 +37,21 @@ void ServerConnection::Impl::release_state(ExchangeState& ex) noexcept {
 
 void ServerConnection::Impl::release_if_idle() noexcept {
   if (parsing || !active.empty() || !input.empty() || tunnel || upgrade_owner ||
-      !deferred_releases.empty() || !window.empty() || window.has_parked())
+      !deferred_releases.empty() || !nothing_in_flight() || (window_.held() && window_->has_parked()))
     return;
   input.give_back();
-  window.give_back();
+  window_.reset();
+  parser_.reset();
   arena.release_all();
 }
 
 void ServerConnection::Impl::touch() noexcept {
-  if (in_run) again = true;
-  else if (waker) waker->wake();
+  if (in_run) {
+    again = true;
+    return;
+  }
+  dirty = true;
+  if (waker) waker->wake();
 }
 
 void ServerConnection::Impl::run() noexcept {
@@ -56,6 +60,7 @@ void ServerConnection::Impl::run() noexcept {
     return;
   }
   in_run = true;
+  dirty = false;
   do {
     again = false;
     while (!deferred_releases.empty()) {
@@ -91,14 +96,14 @@ ExchangeState* ServerConnection::Impl::start_exchange() noexcept {
   ex->conn = this;
   ex->reset(config);
   active.push_back(ex);
-  parser.set_builders(&ex->head, &ex->trailers, &ex->extensions);
+  parser().set_builders(&ex->head, &ex->trailers, &ex->extensions);
   head_started = now;
   return ex;
 }
 
 void ServerConnection::Impl::parse_input() noexcept {
   while (!read_closed && !tunnel && body_pending.empty() &&
-         (!input.empty() || (parsing && parser.paused()))) {
+         (!input.empty() || (parsing && parser().paused()))) {
     if (!parsing) {
       if (closing) {
         // Bytes after a request that ends the connection are never answered.
@@ -110,7 +115,7 @@ void ServerConnection::Impl::parse_input() noexcept {
       parsing = start_exchange();
     }
     const std::string_view bytes = input.unread();
-    const Step step = parser.parse(bytes.data(), bytes.size());
+    const Step step = parser().parse(bytes.data(), bytes.size());
     input.consume(step.consumed);
     switch (step.event) {
       case Event::need_more:
@@ -141,7 +146,7 @@ void ServerConnection::Impl::parse_input() noexcept {
       case Event::upgrade:
         return;  // only reached through upgrade_owner, which stops the loop first
       case Event::error:
-        fail_request(parser.error(), parser.reason());
+        fail_request(parser().error(), parser().reason());
         return;
     }
   }
@@ -151,13 +156,13 @@ void ServerConnection::Impl::on_head(ExchangeState& ex) noexcept {
   Request& r = ex.request;
   r.method = ex.head.method();
   r.target = ex.head.target();
-  r.version_major = parser.version_major();
-  r.version_minor = parser.version_minor();
+  r.version_major = parser().version_major();
+  r.version_minor = parser().version_minor();
   r.headers = ex.head.headers();
-  r.content_length = parser.content_length();
-  r.chunked = parser.chunked();
-  r.keep_alive = parser.keep_alive();
-  r.upgrade = parser.upgrade();
+  r.content_length = parser().content_length();
+  r.chunked = parser().chunked();
+  r.keep_alive = parser().keep_alive();
+  r.upgrade = parser().upgrade();
   r.expects_continue = r.version_minor >= 1 && header_has_token(r.headers, "expect", "100-continue");
   ex.in = r.has_body() ? In::body : In::complete;
   if (!r.keep_alive) closing = true;
@@ -195,7 +200,7 @@ void ServerConnection::Impl::resolve_upgrade() noexcept {
     ex.close_after = true;
     stop_reading();
   } else {
-    parser.decline_upgrade();
+    parser().decline_upgrade();
   }
 }
 
@@ -307,7 +312,7 @@ ServerConnection::~ServerConnection() = default;
 
 ReadOp ServerConnection::next_read() noexcept {
   Impl& c = *impl_;
-  c.run();
+  if (c.dirty) c.run();
   if (c.read_closed) return ReadOp::close;
   if (c.input.full(!c.body_pending.empty())) return ReadOp::yield;
   return ReadOp::read;
@@ -355,7 +360,7 @@ void ServerConnection::read_eof(Time now) noexcept {
 
 WriteOp ServerConnection::next_write() noexcept {
   Impl& c = *impl_;
-  c.run();
+  if (c.dirty) c.run();
   return c.build_write();
 }
 
@@ -369,13 +374,15 @@ void ServerConnection::wrote(WriteToken token, std::size_t n, Time now) noexcept
   c.clock_rates();
 }
 
-void ServerConnection::wrote(std::size_t n, Time now) noexcept { wrote(impl_->window.oldest(), n, now); }
+void ServerConnection::wrote(std::size_t n, Time now) noexcept {
+  wrote(impl_->window_.held() ? impl_->window_->oldest() : 0, n, now);
+}
 
 void ServerConnection::write_failed(Time now) noexcept {
   Impl& c = *impl_;
   c.now = std::max(c.now, now);
   c.fail_all(Error::write_failed);
-  c.window.forget_all(c.arena);
+  if (c.window_.held()) c.window_->forget_all(c.arena);
   c.run();
   c.clock_rates();
 }
@@ -440,7 +447,7 @@ void ServerConnection::shutdown(Time now) noexcept {
 void ServerConnection::set_waker(Waker* waker) noexcept { impl_->waker = waker; }
 
 bool ServerConnection::is_closed() const noexcept {
-  return impl_->write_closed && impl_->read_closed && impl_->window.empty();
+  return impl_->write_closed && impl_->read_closed && impl_->nothing_in_flight();
 }
 
 }  // namespace wirestate

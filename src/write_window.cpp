@@ -9,7 +9,7 @@ constexpr std::size_t array_bytes = max_iovecs * sizeof(IoVec);
 }
 
 WriteWindow::WriteWindow(BufferPool& pool, std::size_t max_in_flight) noexcept
-    : pool_(pool), slots_(std::max<std::size_t>(max_in_flight, 1)) {}
+    : pool_(pool), size_(std::clamp<std::size_t>(max_in_flight, 1, max_slots)) {}
 
 WriteWindow::~WriteWindow() { give_back(); }
 
@@ -37,7 +37,7 @@ WriteWindow::Report WriteWindow::report(WriteToken token, std::size_t n) noexcep
   if (n > s.bytes || (rewinding_ && n > 0)) return {0, true};
   if (n < s.bytes && count_ > 1) rewinding_ = true;
   offered_ -= s.bytes;
-  head_ = (head_ + 1) % slots_.size();
+  head_ = (head_ + 1) % size_;
   --count_;
   if (count_ == 0) rewinding_ = false;
   return {n, false};

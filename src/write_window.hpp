@@ -12,6 +12,7 @@
 // report stops the stream there: every later write in flight must come back
 // with 0 bytes (a linked chain is cancelled after a short write), and its
 // bytes are handed out again in a new write once the window is empty.
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <vector>
@@ -24,6 +25,8 @@ namespace wirestate::detail {
 
 class WriteWindow {
  public:
+  // At most max_slots writes in flight, whatever `max_in_flight` asks.
+  static constexpr std::size_t max_slots = 16;
   WriteWindow(BufferPool& pool, std::size_t max_in_flight) noexcept;
   ~WriteWindow();
   WriteWindow(const WriteWindow&) = delete;
@@ -31,7 +34,7 @@ class WriteWindow {
 
   bool empty() const noexcept { return count_ == 0; }
   // Another write may be handed out now.
-  bool can_offer() const noexcept { return count_ < slots_.size() && !rewinding_; }
+  bool can_offer() const noexcept { return count_ < size_ && !rewinding_; }
   // Bytes in writes still in flight: the next write starts after them.
   std::size_t offered() const noexcept { return offered_; }
 
@@ -65,11 +68,12 @@ class WriteWindow {
     std::size_t bytes = 0;
     IoVec* iovecs = nullptr;  // from the pool while the connection has output
   };
-  Slot& slot(std::size_t i) noexcept { return slots_[(head_ + i) % slots_.size()]; }
-  const Slot& slot(std::size_t i) const noexcept { return slots_[(head_ + i) % slots_.size()]; }
+  Slot& slot(std::size_t i) noexcept { return slots_[(head_ + i) % size_]; }
+  const Slot& slot(std::size_t i) const noexcept { return slots_[(head_ + i) % size_]; }
 
   BufferPool& pool_;
-  std::vector<Slot> slots_;  // a ring: max_in_flight entries, fixed at start
+  std::array<Slot, max_slots> slots_{};  // a ring of size_ entries
+  std::size_t size_;
   std::size_t head_ = 0, count_ = 0;
   std::size_t offered_ = 0;
   WriteToken next_token_ = 1;

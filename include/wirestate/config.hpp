@@ -59,6 +59,7 @@ struct Config {
 
   // Response bytes are copied into blocks of this size, shared by the
   // exchanges of a connection and recycled; a block is the unit of reuse.
+  // At least 128; 16 bytes of each hold the block's bookkeeping.
   std::size_t output_block_bytes = 4 * 1024;
   // Queued response bytes at which a write asks the app to wait, and below
   // which on_writable tells it to go on. The gap keeps the app from waking

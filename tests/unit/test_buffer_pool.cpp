@@ -38,7 +38,9 @@ TEST_CASE("an idle server connection holds no buffer from its pool") {
 
   // A message cut between reads keeps its bytes, and the buffer, until done.
   rt.feed("GET /b HTTP/1.1\r\nHo");
-  CHECK(pool.lent == config.read_buffer_bytes);
+  // The read buffer, and the parser that holds the message's state.
+  CHECK(pool.lent > config.read_buffer_bytes);
+  CHECK(pool.lent < config.read_buffer_bytes + 1024);
   rt.feed("st: h\r\n\r\n");
   CHECK(rt.take_output() == ok_response("GET /b "));
   CHECK(pool.lent == 0);
