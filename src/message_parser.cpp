@@ -166,13 +166,18 @@ struct MessageParser::Callbacks {
     } else if (p->flags & F_CONTENT_LENGTH) {
       m.content_length_ = p->content_length;
     }
+    m.expects_continue_ = false;
     if (m.role_ == Role::request && p->http_minor >= 1) {
       int hosts = 0;
       for (const Header& h : headers) {
-        hosts += iequals(h.name, "host") ? 1 : 0;
-        // RFC 9110 §10.1.1: 100-continue is the only expectation defined.
-        if (iequals(h.name, "expect") && !iequals(trim(h.value), "100-continue"))
-          return stop(p, Error::expectation_failed);
+        // Only names of the right length are compared.
+        if (h.name.size() == 4) {
+          hosts += iequals(h.name, "host") ? 1 : 0;
+        } else if (h.name.size() == 6 && iequals(h.name, "expect")) {
+          // RFC 9110 §10.1.1: 100-continue is the only expectation defined.
+          if (!iequals(trim(h.value), "100-continue")) return stop(p, Error::expectation_failed);
+          m.expects_continue_ = true;
+        }
       }
       if (hosts != 1) return stop(p, Error::missing_host);
     }

@@ -62,6 +62,8 @@ class MessageParser {
   bool chunked() const noexcept;
   bool upgrade() const noexcept;
   std::optional<std::uint64_t> content_length() const noexcept;
+  // Request role, HTTP/1.1: the head carried Expect: 100-continue.
+  bool expects_continue() const noexcept { return expects_continue_; }
   // The extensions of the chunk the last body piece came from, quotes
   // removed; valid until the next chunk's size line.
   Headers chunk_extensions() const noexcept { return ext_stale_ ? Headers{} : extensions_->headers(); }
@@ -101,7 +103,8 @@ class MessageParser {
   std::string_view pending_body_;
   std::optional<std::uint64_t> content_length_;
   bool chunked_ = false;
-  bool keep_alive_ = true;  // decided at the head: llhttp resets its flags after the message
+  bool keep_alive_ = true;
+  bool expects_continue_ = false;  // decided at the head: llhttp resets its flags after the message
   Error error_{};
   std::string_view reason_;
   // The version digits as sent ("1.1"), to tell an unsupported version (505)

@@ -26,10 +26,24 @@ class Gather {
     used_ += s.size();
   }
   void field(std::string_view name, std::string_view value) {
-    add(name);
-    add(": ");
-    add(value);
-    add("\r\n");
+    const std::size_t size = name.size() + value.size() + 4;
+    if (size > sizeof buf_ - used_) {  // rare: a long field, or a full buffer
+      add(name);
+      add(": ");
+      add(value);
+      add("\r\n");
+      return;
+    }
+    char* p = buf_ + used_;
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    *p++ = ':';
+    *p++ = ' ';
+    std::memcpy(p, value.data(), value.size());
+    p += value.size();
+    *p++ = '\r';
+    *p++ = '\n';
+    used_ += size;
   }
   void flush() {
     append_copy(arena_, queue_, {buf_, used_});
@@ -91,12 +105,16 @@ void serialize_head(BlockArena& a, SegmentQueue& q, const Config& config,
                     const HeadSpec& spec) noexcept {
   Gather out(a, q);
   char digits[24];
-  auto status_end = std::to_chars(digits, digits + sizeof digits, spec.status).ptr;
-  out.add("HTTP/1.1 ");
-  out.add({digits, static_cast<std::size_t>(status_end - digits)});
-  out.add(" ");
-  out.add(reason_phrase(spec.status));
-  out.add("\r\n");
+  if (spec.status == 200) {
+    out.add("HTTP/1.1 200 OK\r\n");  // most responses
+  } else {
+    auto status_end = std::to_chars(digits, digits + sizeof digits, spec.status).ptr;
+    out.add("HTTP/1.1 ");
+    out.add({digits, static_cast<std::size_t>(status_end - digits)});
+    out.add(" ");
+    out.add(reason_phrase(spec.status));
+    out.add("\r\n");
+  }
   for (const Header& h : spec.headers) out.field(h.name, h.value);
   if (!spec.informational) {
     if (config.date && !spec.facts.date) out.field("Date", config.date->view());

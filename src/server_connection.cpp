@@ -163,7 +163,7 @@ void ServerConnection::Impl::on_head(ExchangeState& ex) noexcept {
   r.chunked = parser().chunked();
   r.keep_alive = parser().keep_alive();
   r.upgrade = parser().upgrade();
-  r.expects_continue = r.version_minor >= 1 && header_has_token(r.headers, "expect", "100-continue");
+  r.expects_continue = parser().expects_continue();
   ex.in = r.has_body() ? In::body : In::complete;
   if (!r.keep_alive) closing = true;
   ex.app_owned = true;

@@ -9,9 +9,14 @@ constexpr std::size_t array_bytes = max_iovecs * sizeof(IoVec);
 }
 
 WriteWindow::WriteWindow(BufferPool& pool, std::size_t max_in_flight) noexcept
-    : pool_(pool), size_(std::clamp<std::size_t>(max_in_flight, 1, max_slots)) {}
+    : pool_(pool), size_(std::clamp<std::size_t>(max_in_flight, 1, max_slots)) {
+  for (std::size_t i = 0; i < size_; ++i) slots_[i] = {0, 0, i == 0 ? first_array_ : nullptr};
+}
 
-WriteWindow::~WriteWindow() { give_back(); }
+WriteWindow::~WriteWindow() {
+  for (std::size_t i = 1; i < size_; ++i)
+    if (slots_[i].iovecs) pool_.release(reinterpret_cast<char*>(slots_[i].iovecs), array_bytes);
+}
 
 IoVec* WriteWindow::next_array() noexcept {
   Slot& s = slot(count_);
@@ -53,13 +58,6 @@ void WriteWindow::forget_all(BlockArena& arena) noexcept {
   head_ = count_ = offered_ = 0;
   rewinding_ = false;
   release_parked(arena);
-}
-
-void WriteWindow::give_back() noexcept {
-  for (Slot& s : slots_) {
-    if (s.iovecs) pool_.release(reinterpret_cast<char*>(s.iovecs), array_bytes);
-    s.iovecs = nullptr;
-  }
 }
 
 }  // namespace wirestate::detail

@@ -59,21 +59,20 @@ class WriteWindow {
   void release_parked(BlockArena& arena) noexcept;
   // The adapter will report none of the writes in flight (the socket failed).
   void forget_all(BlockArena& arena) noexcept;
-  // Idle: hands the iovec arrays back to the pool.
-  void give_back() noexcept;
 
  private:
   struct Slot {
-    WriteToken token = 0;
-    std::size_t bytes = 0;
-    IoVec* iovecs = nullptr;  // from the pool while the connection has output
+    WriteToken token;
+    std::size_t bytes;
+    IoVec* iovecs;  // the window's own array for slot 0, else from the pool
   };
   Slot& slot(std::size_t i) noexcept { return slots_[(head_ + i) % size_]; }
   const Slot& slot(std::size_t i) const noexcept { return slots_[(head_ + i) % size_]; }
 
   BufferPool& pool_;
-  std::array<Slot, max_slots> slots_{};  // a ring of size_ entries
+  std::array<Slot, max_slots> slots_;  // a ring of size_ entries, set up in the constructor
   std::size_t size_;
+  IoVec first_array_[max_iovecs];  // one write in flight (the usual) takes nothing more
   std::size_t head_ = 0, count_ = 0;
   std::size_t offered_ = 0;
   WriteToken next_token_ = 1;

@@ -68,8 +68,8 @@ struct Config {
   std::size_t write_low_watermark_bytes = 64 * 1024;
   // Writes next_write() hands out before the first is reported. 1 suits a
   // readiness loop (epoll: writev, then report); a completion loop (io_uring)
-  // keeps a few linked sends queued in the kernel. Each costs an iovec array
-  // (1 KiB) while the connection has output.
+  // keeps a few linked sends queued in the kernel. Each past the first costs
+  // an iovec array (1 KiB) while the connection has output. At most 16.
   std::size_t max_writes_in_flight = 1;
 
   // From the first byte of a request head to its end (→ 408, slowloris), and

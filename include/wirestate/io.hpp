@@ -20,7 +20,8 @@ enum class ReadOp {
   close,  // no more input is wanted: shut down the read side
 };
 
-// Ties a write's report to the write. Tokens grow by one per write.
+// Ties a write's report to the write: the writes in flight have distinct
+// tokens, growing in the order they were handed out.
 using WriteToken = std::uint64_t;
 
 struct WriteOp {
