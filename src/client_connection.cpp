@@ -41,7 +41,7 @@ ClientConnection::Impl::Impl(const Config& c, Time t)
 
 ClientConnection::Impl::~Impl() {
   for (State* ex : active) drop_queues(*ex);
-  if (window_.held()) window_->forget_all(arena);
+  lent.forget_writes(arena);
   for (detail::Segment& s : deferred_releases) detail::release_segment(arena, s);
   while (!active.empty()) release_state(*active.front());
 }
@@ -54,11 +54,10 @@ void ClientConnection::Impl::release_state(State& ex) noexcept {
 
 void ClientConnection::Impl::release_if_idle() noexcept {
   if (!active.empty() || !input.empty() || armed_for || tunnel || !deferred_releases.empty() ||
-      !nothing_in_flight() || (window_.held() && window_->has_parked()))
+      !lent.nothing_in_flight() || lent.has_parked())
     return;
   input.give_back();
-  window_.reset();
-  parser_.reset();
+  lent.give_back();
   arena.release_all();
 }
 
@@ -97,7 +96,7 @@ State* ClientConnection::Impl::receiving() const noexcept {
 
 void ClientConnection::Impl::parse_input() noexcept {
   while (!read_closed && !tunnel && body_pending.empty() &&
-         (!input.empty() || (armed_for && parser().paused()))) {
+         (!input.empty() || (armed_for && lent.parser().paused()))) {
     // A bodiless response is complete at its head, but the parser still owes
     // its end: stay with the exchange the parser is reading.
     State* ex = armed_for ? armed_for : receiving();
@@ -108,12 +107,12 @@ void ClientConnection::Impl::parse_input() noexcept {
       return;
     }
     if (!armed_for) {
-      parser().set_builders(&ex->head, &ex->trailers, &ex->extensions);
-      parser().set_request_context(ex->head_request, ex->connect_request);
+      lent.parser().set_builders(&ex->head, &ex->trailers, &ex->extensions);
+      lent.parser().set_request_context(ex->head_request, ex->connect_request);
       armed_for = ex;
     }
     const std::string_view bytes = input.unread();
-    const detail::MessageParser::Step step = parser().parse(bytes.data(), bytes.size());
+    const detail::MessageParser::Step step = lent.parser().parse(bytes.data(), bytes.size());
     input.consume(step.consumed);
     switch (step.event) {
       case Event::need_more:
@@ -138,14 +137,14 @@ void ClientConnection::Impl::parse_input() noexcept {
         }
         return;
       case Event::error:
-        return fail(parser().error() == Error::bad_request ? Error::bad_response : parser().error(),
+        return fail(lent.parser().error() == Error::bad_request ? Error::bad_response : lent.parser().error(),
                     Error::connection_closed);
     }
   }
 }
 
 void ClientConnection::Impl::on_head(State& ex) noexcept {
-  const int status = parser().status();
+  const int status = lent.parser().status();
   if (status < 200 && status != 101) {
     // Interim: 100 releases a body held for it; the views live for this call.
     if (status == 100) ex.body_held = false, ex.continue_until.reset();
@@ -155,12 +154,12 @@ void ClientConnection::Impl::on_head(State& ex) noexcept {
   Response& r = ex.response;
   r.status = status;
   r.reason = ex.head.target();
-  r.version_major = parser().version_major();
-  r.version_minor = parser().version_minor();
+  r.version_major = lent.parser().version_major();
+  r.version_minor = lent.parser().version_minor();
   r.headers = ex.head.headers();
-  r.content_length = parser().content_length();
-  r.chunked = parser().chunked();
-  r.keep_alive = parser().keep_alive();
+  r.content_length = lent.parser().content_length();
+  r.chunked = lent.parser().chunked();
+  r.keep_alive = lent.parser().keep_alive();
   const bool tunnel_response = status == 101 || (ex.connect_request && status < 300);
   // RFC 9112 §6.3: which responses have a body.
   ex.has_body = !ex.head_request && status != 204 && status != 304 && !tunnel_response &&
@@ -205,7 +204,7 @@ void ClientConnection::Impl::on_message_end(State& ex) noexcept {
   if (!ex.response_started) {
     // The end of a 1xx: the final head follows, into fresh storage.
     ex.head.reset({config.max_request_line_bytes, config.max_header_bytes, config.max_header_count});
-    parser().set_builders(&ex.head, &ex.trailers, &ex.extensions);
+    lent.parser().set_builders(&ex.head, &ex.trailers, &ex.extensions);
     return;
   }
   ex.in = In::complete;
@@ -258,7 +257,7 @@ void ClientExchange::set_max_body_bytes(std::uint64_t limit) noexcept { state_->
 
 Headers ClientExchange::chunk_extensions() const noexcept {
   const ClientConnection::Impl& c = *state_->conn;
-  return c.armed_for == state_ && c.parser_.held() ? c.parser_->chunk_extensions() : Headers{};
+  return c.armed_for == state_ && c.lent.parser_if_held() ? c.lent.parser_if_held()->chunk_extensions() : Headers{};
 }
 bool ClientExchange::is_tunnel() const noexcept { return state_->conn->tunnel == state_; }
 
@@ -317,7 +316,7 @@ void ClientConnection::read_eof(Time now) noexcept {
   State* ex = c.armed_for ? c.armed_for : c.receiving();
   if (ex && ex->response_started && c.body_pending.empty()) {
     // A body delimited by close ends here; any other is cut short.
-    const detail::MessageParser::Step step = c.parser().finish();
+    const detail::MessageParser::Step step = c.lent.parser().finish();
     if (step.event == Event::message_end) {
       c.on_message_end(*ex);
       c.read_closed = true;
@@ -347,14 +346,14 @@ void ClientConnection::wrote(WriteToken token, std::size_t n, Time now) noexcept
 }
 
 void ClientConnection::wrote(std::size_t n, Time now) noexcept {
-  wrote(impl_->window_.held() ? impl_->window_->oldest() : 0, n, now);
+  wrote(impl_->lent.oldest_write(), n, now);
 }
 
 void ClientConnection::write_failed(Time now) noexcept {
   Impl& c = *impl_;
   c.now = std::max(c.now, now);
   c.fail(Error::write_failed, Error::write_failed);
-  if (c.window_.held()) c.window_->forget_all(c.arena);
+  c.lent.forget_writes(c.arena);
   c.run();
 }
 
@@ -406,7 +405,7 @@ void ClientConnection::on_deadline(Time now) noexcept {
 
 void ClientConnection::set_waker(Waker* waker) noexcept { impl_->waker = waker; }
 bool ClientConnection::is_closed() const noexcept {
-  return impl_->write_closed && impl_->read_closed && impl_->nothing_in_flight();
+  return impl_->write_closed && impl_->read_closed && impl_->lent.nothing_in_flight();
 }
 bool ClientConnection::is_idle() const noexcept { return impl_->active.empty(); }
 

@@ -17,7 +17,7 @@
 #include "exchange_list.hpp"
 #include "head_builder.hpp"
 #include "input_buffer.hpp"
-#include "lent.hpp"
+#include "in_progress.hpp"
 #include "message_parser.hpp"
 #include "outgoing_body.hpp"
 #include "output_queue.hpp"
@@ -92,14 +92,6 @@ struct ClientConnection::Impl {
   std::size_t queued_bytes() const noexcept;
   void drop_queues(State& ex) noexcept;
   void end_exchange(State& ex, std::error_code ec) noexcept;
-  detail::MessageParser& parser() noexcept {
-    if (!parser_.held())
-      parser_.get(detail::MessageParser::Role::response)
-          .set_chunk_extension_limits(config.max_chunk_extension_bytes, config.max_header_count);
-    return *parser_;
-  }
-  detail::WriteWindow& window() noexcept { return window_.get(pool, config.max_writes_in_flight); }
-  bool nothing_in_flight() const noexcept { return !window_.held() || window_->empty(); }
   // Takes `ex` out of `active` and gives it back to the thread's pool.
   void release_state(State& ex) noexcept;
   // The response being read broke the protocol, or the transport failed:
@@ -112,9 +104,7 @@ struct ClientConnection::Impl {
 
   State* armed_for = nullptr;  // the exchange whose response the parser is reading
   BufferPool& pool;
-  // Lent while a response or output is in progress; see parser() and window().
-  detail::Lent<detail::MessageParser> parser_{pool};
-  detail::Lent<detail::WriteWindow> window_{pool};
+  detail::InProgress lent{pool, config, detail::MessageParser::Role::response};
   detail::InputBuffer input;
   std::string_view body_pending;
 

@@ -133,11 +133,11 @@ std::error_code ClientExchange::end(Headers trailers) noexcept {
 
 WriteOp ClientConnection::Impl::build_write() noexcept {
   // Close only once the kernel holds none of our memory.
-  if (write_closed) return {nothing_in_flight() ? WriteOp::close : WriteOp::yield, {}};
+  if (write_closed) return {lent.nothing_in_flight() ? WriteOp::close : WriteOp::yield, {}};
   const std::size_t queued = queued_bytes();
-  if (queued > 0 && window().can_offer() && queued > window_->offered()) {
-    IoVec* out = window_->next_array();
-    std::size_t n = 0, skip = window_->offered();
+  if (queued > 0 && lent.window().can_offer() && queued > lent.window().offered()) {
+    IoVec* out = lent.window().next_array();
+    std::size_t n = 0, skip = lent.window().offered();
     for (State* next : active) {
       if (n == detail::max_iovecs) break;
       State& ex = *next;
@@ -151,10 +151,10 @@ WriteOp ClientConnection::Impl::build_write() noexcept {
       if (!write_waiting_since) write_waiting_since = now;
       std::size_t bytes = 0;
       for (std::size_t i = 0; i < n; ++i) bytes += out[i].len;
-      return window_->offer(n, bytes);
+      return lent.window().offer(n, bytes);
     }
   }
-  if (!nothing_in_flight()) return {WriteOp::yield, {}};
+  if (!lent.nothing_in_flight()) return {WriteOp::yield, {}};
   write_waiting_since.reset();
   if ((closing || read_closed) && active.empty()) {
     close_now();
@@ -200,14 +200,14 @@ std::size_t ClientConnection::Impl::queued_bytes() const noexcept {
 }
 
 void ClientConnection::Impl::report_written(WriteToken token, std::size_t n) noexcept {
-  const detail::WriteWindow::Report r = window().report(token, n);
+  const detail::WriteWindow::Report r = lent.window().report(token, n);
   if (r.misuse) {
     fail(Error::write_misreported, Error::write_misreported);
-    window_->forget_all(arena);
+    lent.window().forget_all(arena);
     return;
   }
   consume_written(r.consumed);
-  window_->release_parked(arena);
+  lent.window().release_parked(arena);
 }
 
 void ClientConnection::Impl::drop_queues(State& ex) noexcept {
@@ -216,8 +216,8 @@ void ClientConnection::Impl::drop_queues(State& ex) noexcept {
       detail::Segment s = q->front();
       q->pop();
       // Bytes of a write in flight stay put until its report.
-      if (nothing_in_flight()) detail::release_segment(arena, s);
-      else window_->park(s);
+      if (lent.nothing_in_flight()) detail::release_segment(arena, s);
+      else lent.window().park(s);
     }
   }
 }

@@ -21,7 +21,7 @@
 #include "exchange_list.hpp"
 #include "head_builder.hpp"
 #include "input_buffer.hpp"
-#include "lent.hpp"
+#include "in_progress.hpp"
 #include "message_parser.hpp"
 #include "outgoing_body.hpp"
 #include "output_queue.hpp"
@@ -93,14 +93,6 @@ struct ServerConnection::Impl {
   void track_rates() noexcept;
   void clock_rates() noexcept;
   ExchangeState* start_exchange() noexcept;
-  detail::MessageParser& parser() noexcept {
-    if (!parser_.held())
-      parser_.get(detail::MessageParser::Role::request)
-          .set_chunk_extension_limits(config.max_chunk_extension_bytes, config.max_header_count);
-    return *parser_;
-  }
-  detail::WriteWindow& window() noexcept { return window_.get(pool, config.max_writes_in_flight); }
-  bool nothing_in_flight() const noexcept { return !window_.held() || window_->empty(); }
   // Takes `ex` out of `active` and gives it back to the thread's pool.
   void release_state(ExchangeState& ex) noexcept;
   // With a BufferPool: hands the read buffer, blocks and iovecs back when
@@ -137,10 +129,7 @@ struct ServerConnection::Impl {
   Waker* waker = nullptr;
 
   BufferPool& pool;
-  // Lent while a message or output is in progress (an idle connection holds
-  // neither); reach them through parser() and window().
-  detail::Lent<detail::MessageParser> parser_{pool};
-  detail::Lent<detail::WriteWindow> window_{pool};
+  detail::InProgress lent{pool, config, detail::MessageParser::Role::request};
   detail::InputBuffer input;
   std::string_view body_pending;
 

@@ -15,11 +15,11 @@ using Out = ExchangeState::Out;
 
 WriteOp ServerConnection::Impl::build_write() noexcept {
   // Close only once the kernel holds none of our memory.
-  if (write_closed) return {nothing_in_flight() ? WriteOp::close : WriteOp::yield, {}};
+  if (write_closed) return {lent.nothing_in_flight() ? WriteOp::close : WriteOp::yield, {}};
   const std::size_t queued = queued_bytes();
-  if (queued > 0 && window().can_offer() && queued > window_->offered()) {
-    IoVec* out = window_->next_array();
-    std::size_t n = 0, skip = window_->offered();
+  if (queued > 0 && lent.window().can_offer() && queued > lent.window().offered()) {
+    IoVec* out = lent.window().next_array();
+    std::size_t n = 0, skip = lent.window().offered();
     for (ExchangeState* ex : active) {
       detail::gather(ex->queue, out, n, skip);
       // Later responses wait until this one is complete, and never share a
@@ -32,10 +32,10 @@ WriteOp ServerConnection::Impl::build_write() noexcept {
       send_rate.track(true);
       std::size_t bytes = 0;
       for (std::size_t i = 0; i < n; ++i) bytes += out[i].len;
-      return window_->offer(n, bytes);
+      return lent.window().offer(n, bytes);
     }
   }
-  if (!nothing_in_flight()) return {WriteOp::yield, {}};
+  if (!lent.nothing_in_flight()) return {WriteOp::yield, {}};
   write_waiting_since.reset();
   // No more requests will be read: once the last response is out, close.
   if (read_closed && active.empty()) {
@@ -69,14 +69,14 @@ void ServerConnection::Impl::consume_written(std::size_t n) noexcept {
 }
 
 void ServerConnection::Impl::report_written(WriteToken token, std::size_t n) noexcept {
-  const detail::WriteWindow::Report r = window().report(token, n);
+  const detail::WriteWindow::Report r = lent.window().report(token, n);
   if (r.misuse) {
     fail_all(Error::write_misreported);
-    window_->forget_all(arena);
+    lent.window().forget_all(arena);
     return;
   }
   consume_written(r.consumed);
-  window_->release_parked(arena);
+  lent.window().release_parked(arena);
 }
 
 void ServerConnection::Impl::drop_queue(ExchangeState& ex) noexcept {
@@ -84,8 +84,8 @@ void ServerConnection::Impl::drop_queue(ExchangeState& ex) noexcept {
     detail::Segment s = ex.queue.front();
     ex.queue.pop();
     // Bytes of a write in flight stay put until its report.
-    if (nothing_in_flight()) detail::release_segment(arena, s);
-    else window_->park(s);
+    if (lent.nothing_in_flight()) detail::release_segment(arena, s);
+    else lent.window().park(s);
   }
 }
 

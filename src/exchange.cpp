@@ -202,7 +202,7 @@ WriteResult Exchange::write_chunk(std::string_view data, Headers extensions) noe
 
 Headers Exchange::chunk_extensions() const noexcept {
   const ServerConnection::Impl& c = *state_->conn;
-  return c.parsing == state_ && c.parser_.held() ? c.parser_->chunk_extensions() : Headers{};
+  return c.parsing == state_ && c.lent.parser_if_held() ? c.lent.parser_if_held()->chunk_extensions() : Headers{};
 }
 
 std::error_code Exchange::end(Headers trailers) noexcept {

@@ -24,7 +24,7 @@ ServerConnection::Impl::Impl(const Config& c, Handler& h, Time t)
 
 ServerConnection::Impl::~Impl() {
   for (ExchangeState* ex : active) drop_queue(*ex);
-  if (window_.held()) window_->forget_all(arena);
+  lent.forget_writes(arena);
   for (detail::Segment& s : deferred_releases) detail::release_segment(arena, s);
   while (!active.empty()) release_state(*active.front());
 }
@@ -37,11 +37,10 @@ void ServerConnection::Impl::release_state(ExchangeState& ex) noexcept {
 
 void ServerConnection::Impl::release_if_idle() noexcept {
   if (parsing || !active.empty() || !input.empty() || tunnel || upgrade_owner ||
-      !deferred_releases.empty() || !nothing_in_flight() || (window_.held() && window_->has_parked()))
+      !deferred_releases.empty() || !lent.nothing_in_flight() || lent.has_parked())
     return;
   input.give_back();
-  window_.reset();
-  parser_.reset();
+  lent.give_back();
   arena.release_all();
 }
 
@@ -96,14 +95,14 @@ ExchangeState* ServerConnection::Impl::start_exchange() noexcept {
   ex->conn = this;
   ex->reset(config);
   active.push_back(ex);
-  parser().set_builders(&ex->head, &ex->trailers, &ex->extensions);
+  lent.parser().set_builders(&ex->head, &ex->trailers, &ex->extensions);
   head_started = now;
   return ex;
 }
 
 void ServerConnection::Impl::parse_input() noexcept {
   while (!read_closed && !tunnel && body_pending.empty() &&
-         (!input.empty() || (parsing && parser().paused()))) {
+         (!input.empty() || (parsing && lent.parser().paused()))) {
     if (!parsing) {
       if (closing) {
         // Bytes after a request that ends the connection are never answered.
@@ -115,7 +114,7 @@ void ServerConnection::Impl::parse_input() noexcept {
       parsing = start_exchange();
     }
     const std::string_view bytes = input.unread();
-    const Step step = parser().parse(bytes.data(), bytes.size());
+    const Step step = lent.parser().parse(bytes.data(), bytes.size());
     input.consume(step.consumed);
     switch (step.event) {
       case Event::need_more:
@@ -146,7 +145,7 @@ void ServerConnection::Impl::parse_input() noexcept {
       case Event::upgrade:
         return;  // only reached through upgrade_owner, which stops the loop first
       case Event::error:
-        fail_request(parser().error(), parser().reason());
+        fail_request(lent.parser().error(), lent.parser().reason());
         return;
     }
   }
@@ -156,14 +155,14 @@ void ServerConnection::Impl::on_head(ExchangeState& ex) noexcept {
   Request& r = ex.request;
   r.method = ex.head.method();
   r.target = ex.head.target();
-  r.version_major = parser().version_major();
-  r.version_minor = parser().version_minor();
+  r.version_major = lent.parser().version_major();
+  r.version_minor = lent.parser().version_minor();
   r.headers = ex.head.headers();
-  r.content_length = parser().content_length();
-  r.chunked = parser().chunked();
-  r.keep_alive = parser().keep_alive();
-  r.upgrade = parser().upgrade();
-  r.expects_continue = parser().expects_continue();
+  r.content_length = lent.parser().content_length();
+  r.chunked = lent.parser().chunked();
+  r.keep_alive = lent.parser().keep_alive();
+  r.upgrade = lent.parser().upgrade();
+  r.expects_continue = lent.parser().expects_continue();
   ex.in = r.has_body() ? In::body : In::complete;
   if (!r.keep_alive) closing = true;
   ex.app_owned = true;
@@ -200,7 +199,7 @@ void ServerConnection::Impl::resolve_upgrade() noexcept {
     ex.close_after = true;
     stop_reading();
   } else {
-    parser().decline_upgrade();
+    lent.parser().decline_upgrade();
   }
 }
 
@@ -375,14 +374,14 @@ void ServerConnection::wrote(WriteToken token, std::size_t n, Time now) noexcept
 }
 
 void ServerConnection::wrote(std::size_t n, Time now) noexcept {
-  wrote(impl_->window_.held() ? impl_->window_->oldest() : 0, n, now);
+  wrote(impl_->lent.oldest_write(), n, now);
 }
 
 void ServerConnection::write_failed(Time now) noexcept {
   Impl& c = *impl_;
   c.now = std::max(c.now, now);
   c.fail_all(Error::write_failed);
-  if (c.window_.held()) c.window_->forget_all(c.arena);
+  c.lent.forget_writes(c.arena);
   c.run();
   c.clock_rates();
 }
@@ -447,7 +446,7 @@ void ServerConnection::shutdown(Time now) noexcept {
 void ServerConnection::set_waker(Waker* waker) noexcept { impl_->waker = waker; }
 
 bool ServerConnection::is_closed() const noexcept {
-  return impl_->write_closed && impl_->read_closed && impl_->nothing_in_flight();
+  return impl_->write_closed && impl_->read_closed && impl_->lent.nothing_in_flight();
 }
 
 }  // namespace wirestate

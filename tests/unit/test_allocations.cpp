@@ -145,6 +145,21 @@ TEST_CASE("with several writes allowed in flight and short reports, nothing is a
   CHECK(written == 625 * per_sixteen);
 }
 
+// Live heap bytes each connection keeps once it served a request and went
+// idle: `make` builds one and serves it. A first one warms the pools (what
+// they hold is theirs, and it does not grow with the number of idle
+// connections); then a thousand are kept.
+template <class Make>
+std::size_t idle_bytes_each(Make make) {
+  make();  // warm-up, destroyed at once
+  constexpr std::size_t count = 1000;
+  std::vector<decltype(make())> idle;
+  idle.reserve(count);
+  const std::size_t before = live_bytes;
+  for (std::size_t i = 0; i < count; ++i) idle.push_back(make());
+  return (live_bytes - before) / count;
+}
+
 TEST_CASE("an idle server connection holds at most 1 KiB, with the default Config") {
   // Connections that served a request and went idle: what each still holds
   // (its own object and every allocation it keeps). Buffers and exchange
@@ -153,20 +168,11 @@ TEST_CASE("an idle server connection holds at most 1 KiB, with the default Confi
   Config config;
   Plaintext app;
   Time now{};
-  auto serve_one = [&](ServerConnection& conn) { drive(conn, request, 1, now); };
-  {  // Warm the pools up.
-    ServerConnection warm(config, app, now);
-    serve_one(warm);
-  }
-  constexpr std::size_t count = 1000;
-  std::vector<std::unique_ptr<ServerConnection>> idle;
-  idle.reserve(count);
-  const std::size_t before = live_bytes;
-  for (std::size_t i = 0; i < count; ++i) {
-    idle.push_back(std::make_unique<ServerConnection>(config, app, now));
-    serve_one(*idle.back());
-  }
-  const std::size_t per_connection = (live_bytes - before) / count;
+  const std::size_t per_connection = idle_bytes_each([&] {
+    auto conn = std::make_unique<ServerConnection>(config, app, now);
+    drive(*conn, request, 1, now);
+    return conn;
+  });
   INFO("idle connection: " << per_connection << " bytes");
   CHECK(per_connection <= 1024);
 }
@@ -232,19 +238,11 @@ TEST_CASE("an idle client connection holds at most 1 KiB, with the default Confi
     conn.commit_read(response.size(), now);
     REQUIRE(conn.is_idle());
   };
-  {
-    ClientConnection warm(config, now);
-    one(warm);
-  }
-  constexpr std::size_t count = 1000;
-  std::vector<std::unique_ptr<ClientConnection>> idle;
-  idle.reserve(count);
-  const std::size_t before = live_bytes;
-  for (std::size_t i = 0; i < count; ++i) {
-    idle.push_back(std::make_unique<ClientConnection>(config, now));
-    one(*idle.back());
-  }
-  const std::size_t per_connection = (live_bytes - before) / count;
+  const std::size_t per_connection = idle_bytes_each([&] {
+    auto conn = std::make_unique<ClientConnection>(config, now);
+    one(*conn);
+    return conn;
+  });
   INFO("idle client connection: " << per_connection << " bytes");
   CHECK(per_connection <= 1024);
 }
