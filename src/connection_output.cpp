@@ -30,9 +30,7 @@ WriteOp ServerConnection::Impl::build_write() noexcept {
     if (n > 0) {
       if (!write_waiting_since) write_waiting_since = now;
       send_rate.track(true);
-      std::size_t bytes = 0;
-      for (std::size_t i = 0; i < n; ++i) bytes += out[i].len;
-      return lent.window().offer(n, bytes);
+      return lent.window().offer(n);
     }
   }
   if (!lent.nothing_in_flight()) return {WriteOp::yield, {}};

@@ -24,8 +24,10 @@ IoVec* WriteWindow::next_array() noexcept {
   return s.iovecs;
 }
 
-WriteOp WriteWindow::offer(std::size_t iovec_count, std::size_t bytes) noexcept {
+WriteOp WriteWindow::offer(std::size_t iovec_count) noexcept {
   Slot& s = slot(count_);
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < iovec_count; ++i) bytes += s.iovecs[i].len;
   s.token = next_token_++;
   s.bytes = bytes;
   ++count_;

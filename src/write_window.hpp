@@ -40,8 +40,8 @@ class WriteWindow {
 
   // The array the next write's iovecs go into (max_iovecs long).
   IoVec* next_array() noexcept;
-  // Records the write just gathered into next_array().
-  WriteOp offer(std::size_t iovec_count, std::size_t bytes) noexcept;
+  // Records the write just gathered into next_array()'s first `iovec_count`.
+  WriteOp offer(std::size_t iovec_count) noexcept;
 
   struct Report {
     std::size_t consumed = 0;  // bytes to take off the front of the output
