@@ -53,10 +53,12 @@ void ClientConnection::Impl::release_state(State& ex) noexcept {
 }
 
 void ClientConnection::Impl::release_if_idle() noexcept {
+  // As the server's: the read buffer goes back whenever nothing in it is
+  // unread or pinned and no read may be landing in it.
+  if (!read_lent && input.empty() && body_pending.empty() && !tunnel) input.give_back();
   if (!active.empty() || !input.empty() || armed_for || tunnel || !deferred_releases.empty() ||
       !lent.nothing_in_flight() || lent.has_parked())
     return;
-  input.give_back();
   lent.give_back();
   arena.release_all();
 }
@@ -289,6 +291,7 @@ ReadOp ClientConnection::next_read() noexcept {
 
 std::span<char> ClientConnection::read_buffer() noexcept {
   Impl& c = *impl_;
+  c.read_lent = true;
   return c.input.free_space(!c.body_pending.empty());
 }
 
@@ -296,7 +299,8 @@ void ClientConnection::commit_read(std::size_t n, Time now) noexcept {
   Impl& c = *impl_;
   assert(now >= c.now);
   c.now = now;
-  if (c.read_closed) return;
+  c.read_lent = false;
+  if (c.read_closed) return c.release_if_idle();
   c.input.commit(n);
   c.run();
 }
@@ -304,6 +308,7 @@ void ClientConnection::commit_read(std::size_t n, Time now) noexcept {
 void ClientConnection::read_eof(Time now) noexcept {
   Impl& c = *impl_;
   c.now = std::max(c.now, now);
+  c.read_lent = false;
   if (c.read_closed) return;
   c.run();  // whatever is buffered is read first
   if (c.tunnel) {

@@ -114,6 +114,9 @@ struct ClientConnection::Impl {
   std::vector<detail::Segment> deferred_releases;
 
   bool in_run = false, again = false;
+  // read_buffer() handed out a span that commit_read/read_eof has not taken
+  // back: a completion loop may have a read in flight into it.
+  bool read_lent = false;
   bool closing = false;      // the server announced close: no new requests
   bool read_closed = false;
   bool write_closed = false;

@@ -142,6 +142,9 @@ struct ServerConnection::Impl {
   std::vector<detail::Segment> deferred_releases;
 
   bool in_run = false, again = false;
+  // read_buffer() handed out a span that commit_read/read_eof has not taken
+  // back: a completion loop may have a read in flight into it.
+  bool read_lent = false;
   // The app acted since the last run(): next_read/next_write must run the
   // loop before answering (every other adapter call runs it anyway).
   bool dirty = true;

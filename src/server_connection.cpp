@@ -36,10 +36,13 @@ void ServerConnection::Impl::release_state(ExchangeState& ex) noexcept {
 }
 
 void ServerConnection::Impl::release_if_idle() noexcept {
+  // Parsed bytes live in the exchange (heads) or were handed over (bodies):
+  // the read buffer goes back as soon as nothing in it is unread or pinned,
+  // even in the middle of a message, unless a read may be landing in it.
+  if (!read_lent && input.empty() && body_pending.empty() && !tunnel) input.give_back();
   if (parsing || !active.empty() || !input.empty() || tunnel || upgrade_owner ||
       !deferred_releases.empty() || !lent.nothing_in_flight() || lent.has_parked())
     return;
-  input.give_back();
   lent.give_back();
   arena.release_all();
 }
@@ -319,6 +322,7 @@ ReadOp ServerConnection::next_read() noexcept {
 
 std::span<char> ServerConnection::read_buffer() noexcept {
   Impl& c = *impl_;
+  c.read_lent = true;
   return c.input.free_space(!c.body_pending.empty());
 }
 
@@ -326,7 +330,8 @@ void ServerConnection::commit_read(std::size_t n, Time now) noexcept {
   Impl& c = *impl_;
   assert(now >= c.now);
   c.now = now;
-  if (c.read_closed) return;
+  c.read_lent = false;
+  if (c.read_closed) return c.release_if_idle();
   c.clock_rates();  // these bytes count in a window that waited for them
   c.input.commit(n);
   c.run();
@@ -338,6 +343,7 @@ void ServerConnection::read_eof(Time now) noexcept {
   assert(now >= c.now);
   c.now = now;
   c.eof = true;
+  c.read_lent = false;
   if (c.tunnel) {
     c.run();
     c.clock_rates();

@@ -112,12 +112,16 @@ bool EpollClient::service(std::string& error) {
         readable_ = false;
         http_.read_eof(now);
         progress = true;
-      } else if (errno == EAGAIN) {
-        readable_ = false;
-      } else if (errno != EINTR) {
-        error = std::string("read failed: ") + std::strerror(errno);
-        http_.write_failed(now);
-        return false;
+      } else {
+        const int e = errno;
+        http_.commit_read(0, now);  // the buffer goes back unused
+        if (e == EAGAIN) {
+          readable_ = false;
+        } else if (e != EINTR) {
+          error = std::string("read failed: ") + std::strerror(e);
+          http_.write_failed(now);
+          return false;
+        }
       }
     }
     const WriteOp op = http_.next_write();

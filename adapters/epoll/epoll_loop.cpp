@@ -221,11 +221,14 @@ void EpollLoop::service(Connection& c) {
       } else if (n == 0) {
         c.readable = false;
         c.http.read_eof(now_);
-      } else if (error == EAGAIN) {
-        c.readable = false;
-      } else if (error != EINTR) {
-        c.readable = false;
-        c.http.write_failed(now_);  // reset by the peer: nothing more gets through
+      } else {
+        c.http.commit_read(0, now_);  // the buffer goes back unused
+        if (error == EAGAIN) {
+          c.readable = false;
+        } else if (error != EINTR) {
+          c.readable = false;
+          c.http.write_failed(now_);  // reset by the peer: nothing more gets through
+        }
       }
     }
     const WriteOp op = c.http.next_write();

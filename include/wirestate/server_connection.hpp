@@ -36,10 +36,13 @@ class ServerConnection {
 
   // What the read side wants. Call again after every call below.
   ReadOp next_read() noexcept;
-  // Free space to read into; valid until commit_read/read_eof. Non-empty
-  // whenever next_read() returned ReadOp::read.
+  // Free space to read into, lent until commit_read/read_eof takes it back
+  // (the connection never gives it to its pool while lent, so a read may be
+  // in flight into it). Non-empty whenever next_read() returned ReadOp::read.
   std::span<char> read_buffer() noexcept;
-  // `n` bytes were placed at the start of read_buffer().
+  // `n` bytes were placed at the start of read_buffer(). 0 hands the buffer
+  // back unused (the socket had nothing): do so, or an idle connection keeps
+  // its read buffer.
   void commit_read(std::size_t n, Time now) noexcept;
   // The peer will send nothing more.
   void read_eof(Time now) noexcept;
