@@ -4,7 +4,7 @@
 //
 //   switch (conn.next_read()) {
 //     case ReadOp::read:  n = recv(fd, conn.read_buffer()); conn.commit_read(n, now)
-//                         (or conn.read_eof(now) on 0);
+//                         (conn.read_eof(now) on 0; commit_read(0, now) on EAGAIN);
 //     case ReadOp::yield: stop polling for input until the waker fires;
 //     case ReadOp::close: shutdown(fd, SHUT_RD);
 //   }
