@@ -30,7 +30,15 @@ struct Handler final : ResponseHandler {
   int ends = 0;
   bool auto_read = false;
   ClientExchange* exchange = nullptr;
+  std::string head;  // the response as first seen: its views must not change
+  static std::string text_of(const Response& r) {
+    std::string s = std::to_string(r.status);
+    s.append(" ").append(r.reason).append("\n");
+    for (const Header& h : r.headers) s.append(h.name).append(":").append(h.value).append("\n");
+    return s;
+  }
   void on_response(ClientExchange& ex) override {
+    head = text_of(ex.response());
     if (auto_read) ex.read_body();
   }
   void on_body(ClientExchange& ex, std::string_view) override {
@@ -78,7 +86,11 @@ struct Driver {
         break;
     }
     if (closed) CHECK_OR_TRAP(conn.next_write().kind == WriteOp::close);
-    for (const Handler& h : handlers) CHECK_OR_TRAP(h.ends <= 1);
+    for (const Handler& h : handlers) {
+      CHECK_OR_TRAP(h.ends <= 1);
+      // Response views stay what they were until the exchange ends.
+      if (h.exchange && !h.head.empty()) CHECK_OR_TRAP(Handler::text_of(h.exchange->response()) == h.head);
+    }
   }
 
   void send() {

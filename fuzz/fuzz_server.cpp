@@ -33,7 +33,14 @@ struct App final : Handler {
     Exchange* ex;
     std::size_t seq;
     bool waiting = false;  // a write returned wait
+    std::string head;      // the request as first seen: its views must not change
   };
+  static std::string text_of(const Request& r) {
+    std::string s(r.method);
+    s.append(" ").append(r.target).append("\n");
+    for (const Header& h : r.headers) s.append(h.name).append(":").append(h.value).append("\n");
+    return s;
+  }
   std::vector<RequestFacts> facts;
   std::vector<Live> live;
   std::vector<std::string> seqs;  // X-Seq values, kept alive for the views
@@ -43,7 +50,7 @@ struct App final : Handler {
     const Request& r = ex.request();
     facts.push_back({r.is_head(), r.is_connect()});
     seqs.push_back(std::to_string(facts.size() - 1));
-    live.push_back({&ex, facts.size() - 1});
+    live.push_back({&ex, facts.size() - 1, false, text_of(r)});
     ex.user_data = reinterpret_cast<void*>(facts.size() - 1);
   }
   void on_body(Exchange& ex, std::string_view data) override {
@@ -175,6 +182,9 @@ struct Driver {
   }
 
   void check() {
+    // Request views stay what they were until the exchange ends, whatever
+    // pools, buffers and later reads did meanwhile.
+    for (const App::Live& l : app.live) CHECK_OR_TRAP(App::text_of(l.ex->request()) == l.head);
     if (closed) {
       // Once closed, always closed, and nothing more to write.
       CHECK_OR_TRAP(conn->next_write().kind == WriteOp::close);
