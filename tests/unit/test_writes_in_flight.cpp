@@ -95,8 +95,9 @@ TEST_CASE("writes in flight: reports in order give the bytes of one write at a t
     return r;
   }();
   // Each request is answered by a streamed response whose pieces are
-  // written one per on_request and the rest as the test steps along.
-  auto run = [&](std::size_t limit, unsigned seed) {
+  // written one per on_request and the rest as the test steps along. The
+  // requests arrive whole, or a byte per round while writes are in flight.
+  auto run = [&](std::size_t limit, unsigned seed, bool byte_by_byte = false) {
     Runtime rt(in_flight_config(limit));
     std::vector<Exchange*> open;
     std::vector<std::size_t> next;
@@ -110,10 +111,18 @@ TEST_CASE("writes in flight: reports in order give the bytes of one write at a t
         if (o == &e) o = nullptr;
     };
     Completions<ServerConnection> io(rt.conn, rt.now, seed);
-    std::span<char> buf = rt.conn.read_buffer();
-    std::memcpy(buf.data(), requests.data(), requests.size());
-    rt.conn.commit_read(requests.size(), rt.now);
-    for (int round = 0; round < 2000; ++round) {
+    std::size_t fed = 0;
+    auto feed = [&](std::size_t n) {
+      if (fed == requests.size() || rt.conn.next_read() != ReadOp::read) return;
+      n = std::min(n, requests.size() - fed);
+      std::span<char> buf = rt.conn.read_buffer();
+      std::memcpy(buf.data(), requests.data() + fed, n);
+      fed += n;
+      rt.conn.commit_read(n, rt.now);
+    };
+    feed(byte_by_byte ? 1 : requests.size());
+    for (int round = 0; round < 20000; ++round) {
+      if (byte_by_byte) feed(1);
       bool wrote_any = false;
       for (std::size_t i = 0; i < open.size(); ++i) {
         if (!open[i] || next[i] > app.pieces.size()) continue;
@@ -126,7 +135,8 @@ TEST_CASE("writes in flight: reports in order give the bytes of one write at a t
       }
       io.take(limit);
       if (!io.flights.empty()) io.report_one();
-      if (!wrote_any && io.flights.empty() && rt.conn.next_read() == ReadOp::read) break;
+      if (!wrote_any && io.flights.empty() && fed == requests.size() && rt.conn.next_read() == ReadOp::read)
+        break;
     }
     io.drain(limit);
     CHECK_FALSE(io.memory_moved);
@@ -138,6 +148,7 @@ TEST_CASE("writes in flight: reports in order give the bytes of one write at a t
     for (unsigned seed = 1; seed <= 20; ++seed) {
       INFO("limit " << limit << " seed " << seed);
       CHECK(run(limit, seed) == reference);
+      CHECK(run(limit, seed, /*byte_by_byte=*/true) == reference);
     }
   }
 }
