@@ -144,6 +144,8 @@ struct MessageParser::Callbacks {
   }
   static int on_chunk_header(llhttp_t* p) {
     MessageParser& m = self(p);
+    // The last chunk: what follows is a trailer section, lines again.
+    if (p->content_length == 0) m.scanning_lines_ = true;
     extensions(p);  // a chunk without extensions clears the previous chunk's
     if (int rc = close_named_extension(p); rc != HPE_OK) return rc;
     m.extensions_->finish();
@@ -280,17 +282,16 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
   pending_ = Event::need_more;
   const llhttp_errno_t rc = llhttp_execute(p, data, size);
   if (rc == HPE_OK) {
-    if (scanning_head_ && !head_bytes_valid(data, size))
-      return fail(Error::bad_request, "bare LF or obs-fold in the head");
+    if (!lines_valid(data, size)) return fail(Error::bad_request, "bare LF or obs-fold in the head or trailers");
     return {Event::need_more, size, {}};
   }
   const auto consumed = static_cast<std::size_t>(llhttp_get_error_pos(p) - data);
   if (rc == HPE_PAUSED) {
     paused_ = true;
-    if (scanning_head_ && !head_bytes_valid(data, consumed))
-      return fail(Error::bad_request, "bare LF or obs-fold in the head");
-    if (pending_ == Event::head) scanning_head_ = false;
-    if (pending_ == Event::message_end) scanning_head_ = true, previous_ = 0;
+    if (!lines_valid(data, consumed))
+      return fail(Error::bad_request, "bare LF or obs-fold in the head or trailers");
+    if (pending_ == Event::head) scanning_lines_ = false;
+    if (pending_ == Event::message_end) scanning_lines_ = true, previous_ = 0;
     if (head_unreported_) {
       head_unreported_ = false;
       queued_ = pending_;
@@ -343,7 +344,15 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
 // Looks only at line ends (memchr finds them fast): each LF must follow a CR
 // and must not be followed by SP or HTAB. A line end split across reads is
 // finished on the next call through `previous_`.
-bool MessageParser::head_bytes_valid(const char* data, std::size_t size) noexcept {
+bool MessageParser::lines_valid(const char* data, std::size_t size) noexcept {
+  if (scanning_lines_) return line_ends_valid(data, size);
+  // Body bytes are not lines, but the scan may resume right after them (a
+  // trailer section): the byte before it must be known.
+  if (size > 0) previous_ = data[size - 1];
+  return true;
+}
+
+bool MessageParser::line_ends_valid(const char* data, std::size_t size) noexcept {
   if (size == 0) return true;
   if (previous_ == '\n' && (data[0] == ' ' || data[0] == '\t')) return false;
   const char* end = data + size;

@@ -113,11 +113,15 @@ class MessageParser {
   std::size_t version_size_ = 0;
   // llhttp, even strict, accepts a bare LF as a line end and joins obs-fold
   // lines; both are smuggling vectors when another hop reads them differently,
-  // so head bytes are checked here as llhttp consumes them (RFC 9112 §2.2,
-  // §5.2).
-  bool scanning_head_ = true;
+  // so the bytes of heads and of trailer sections (from the last chunk's
+  // size line on) are checked here as llhttp consumes them (RFC 9112 §2.2,
+  // §5.2, §7.1.2). Body bytes never are: every body piece pauses the parser,
+  // so no parse() call that reaches a trailer section holds one.
+  bool scanning_lines_ = true;
   char previous_ = 0;
-  bool head_bytes_valid(const char* data, std::size_t size) noexcept;
+  bool line_ends_valid(const char* data, std::size_t size) noexcept;
+  // line_ends_valid while scanning; otherwise only keeps previous_.
+  bool lines_valid(const char* data, std::size_t size) noexcept;
 };
 
 }  // namespace wirestate::detail
