@@ -182,7 +182,9 @@ void ServerConnection::Impl::queue_error_response(ExchangeState& ex, Error e,
   spec.content_length = body.size();
   spec.close = true;
   detail::serialize_head(arena, ex.queue, config, spec);
-  detail::append_copy(arena, ex.queue, body);
+  // RFC 9110 §9.3.2: the answer to HEAD has the length of the body it
+  // would have had, and no body.
+  if (ex.head.method_so_far() != "HEAD") detail::append_copy(arena, ex.queue, body);
   ex.out = Out::ended;
   ex.close_after = true;
 }

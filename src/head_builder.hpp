@@ -36,6 +36,9 @@ class HeadBuilder {
   void finish() noexcept;
 
   std::string_view method() const noexcept { return method_; }
+  // The method as far as it arrived, before finish(); valid until the next
+  // append.
+  std::string_view method_so_far() const noexcept { return view(method_span_); }
   std::string_view target() const noexcept { return target_; }
   Headers headers() const noexcept { return {views_.data(), views_.size()}; }
 

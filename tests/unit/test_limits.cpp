@@ -159,3 +159,19 @@ TEST_CASE("an error after pipelined requests comes after their responses") {
   CHECK(out.starts_with(ok_response("GET /1 ") + "HTTP/1.1 400 Bad Request\r\n"));
   CHECK(rt.write_closed);
 }
+
+TEST_CASE("an automatic error response to HEAD has no body") {
+  Config config = plain_config();
+  config.max_header_bytes = 16;
+  const std::string input = "HEAD / HTTP/1.1\r\nHost: h\r\nX-Long: " + std::string(40, 'v') + "\r\n\r\n";
+  for_each_split(input, [&](Runtime& rt, Feeding how) {
+    rt.feed(input, how);
+    const std::string out = rt.take_output();
+    CHECK(out.starts_with("HTTP/1.1 431 "));
+    const auto cl_at = out.find("Content-Length: ");
+    REQUIRE(cl_at != std::string::npos);
+    CHECK(std::stoul(out.substr(cl_at + 16)) > 0);  // the length the body would have had
+    CHECK(out.ends_with("\r\n\r\n"));                // and no body
+    CHECK(rt.write_closed);
+  }, [&] { return config; });
+}
