@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   std::printf("\nRatios (same run):\n");
   ratio(recorder.items, "BM_ServerCycle_Plaintext", "BM_LlhttpFloor_Plaintext", "req/s");
   ratio(recorder.items, "BM_ServerCycle_Plaintext_Pipelined16", "BM_LlhttpFloor_Plaintext_Pipelined16", "req/s");
+  ratio(recorder.items, "BM_ClientCycle_Plaintext", "BM_LlhttpFloor_Response", "req/s");
+  ratio(recorder.items, "BM_ClientCycle_Plaintext_Pipelined16", "BM_LlhttpFloor_Response", "req/s");
   ratio(recorder.bytes, "BM_StreamedResponse_ByReference", "BM_Memcpy_Reference", "B/s");
   ratio(recorder.bytes, "BM_ChunkedUpload_Decode", "BM_Memcpy_Reference", "B/s");
   benchmark::Shutdown();
