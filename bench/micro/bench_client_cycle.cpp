@@ -8,6 +8,8 @@
 #include <string>
 
 #include "allocation_counter.hpp"
+#include "bench_util.hpp"
+#include "llhttp_floor.hpp"
 #include "wirestate/wirestate.hpp"
 
 using namespace wirestate;
@@ -72,16 +74,7 @@ void BM_ClientCycle_Plaintext_Pipelined16(benchmark::State& state) { client_cycl
 BENCHMARK(BM_ClientCycle_Plaintext_Pipelined16);
 
 void BM_LlhttpFloor_Response(benchmark::State& state) {
-  llhttp_settings_t settings;
-  llhttp_settings_init(&settings);
-  llhttp_t parser;
-  llhttp_init(&parser, HTTP_RESPONSE, &settings);
-  std::size_t responses = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(llhttp_execute(&parser, plaintext_response.data(), plaintext_response.size()));
-    ++responses;
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(responses));
+  bench::llhttp_floor(state, HTTP_RESPONSE, plaintext_response, 1);
 }
 BENCHMARK(BM_LlhttpFloor_Response);
 

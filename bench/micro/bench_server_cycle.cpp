@@ -7,6 +7,7 @@
 
 #include "allocation_counter.hpp"
 #include "bench_util.hpp"
+#include "llhttp_floor.hpp"
 
 using namespace wirestate;
 using namespace wirestate::bench;
@@ -63,26 +64,13 @@ BENCHMARK(BM_ServerCycle_HeaderHeavy);
 
 // The floor: llhttp with empty callbacks over the same bytes. Whatever the
 // connection adds is measured against this.
-void llhttp_floor(benchmark::State& state, std::string_view input, int per_read) {
-  llhttp_settings_t settings;
-  llhttp_settings_init(&settings);
-  llhttp_t parser;
-  llhttp_init(&parser, HTTP_REQUEST, &settings);
-  std::size_t requests = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(llhttp_execute(&parser, input.data(), input.size()));
-    requests += static_cast<std::size_t>(per_read);
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(requests));
-}
-
-void BM_LlhttpFloor_Plaintext(benchmark::State& state) { llhttp_floor(state, plaintext_request, 1); }
+void BM_LlhttpFloor_Plaintext(benchmark::State& state) { llhttp_floor(state, HTTP_REQUEST, plaintext_request, 1); }
 BENCHMARK(BM_LlhttpFloor_Plaintext);
 
 void BM_LlhttpFloor_Plaintext_Pipelined16(benchmark::State& state) {
   std::string sixteen;
   for (int i = 0; i < 16; ++i) sixteen += plaintext_request;
-  llhttp_floor(state, sixteen, 16);
+  llhttp_floor(state, HTTP_REQUEST, sixteen, 16);
 }
 BENCHMARK(BM_LlhttpFloor_Plaintext_Pipelined16);
 
