@@ -134,10 +134,9 @@ std::error_code ClientExchange::end(Headers trailers) noexcept {
 WriteOp ClientConnection::Impl::build_write() noexcept {
   // Close only once the kernel holds none of our memory.
   if (write_closed) return {lent.nothing_in_flight() ? WriteOp::close : WriteOp::yield, {}};
-  const std::size_t queued = queued_bytes();
-  if (queued > 0 && lent.window().can_offer() && queued > lent.window().offered()) {
-    IoVec* out = lent.window().next_array();
-    std::size_t n = 0, skip = lent.window().offered();
+  std::size_t skip = 0;
+  if (IoVec* out = lent.write_array(queued_bytes(), skip)) {
+    std::size_t n = 0;
     for (State* next : active) {
       if (n == detail::max_iovecs) break;
       State& ex = *next;
@@ -198,14 +197,9 @@ std::size_t ClientConnection::Impl::queued_bytes() const noexcept {
 }
 
 void ClientConnection::Impl::report_written(WriteToken token, std::size_t n) noexcept {
-  const detail::WriteWindow::Report r = lent.window().report(token, n);
-  if (r.misuse) {
-    fail(Error::write_misreported, Error::write_misreported);
-    lent.window().forget_all(arena);
-    return;
-  }
+  const detail::WriteWindow::Report r = lent.report(token, n, arena);
+  if (r.misuse) return fail(Error::write_misreported, Error::write_misreported);
   consume_written(r.consumed);
-  lent.window().release_parked(arena);
 }
 
 void ClientConnection::Impl::drop_queues(State& ex) noexcept {
@@ -213,9 +207,7 @@ void ClientConnection::Impl::drop_queues(State& ex) noexcept {
     while (!q->empty()) {
       detail::Segment s = q->front();
       q->pop();
-      // Bytes of a write in flight stay put until its report.
-      if (lent.nothing_in_flight()) detail::release_segment(arena, s);
-      else lent.window().park(s);
+      lent.drop(arena, s);
     }
   }
 }

@@ -16,10 +16,9 @@ using Out = ExchangeState::Out;
 WriteOp ServerConnection::Impl::build_write() noexcept {
   // Close only once the kernel holds none of our memory.
   if (write_closed) return {lent.nothing_in_flight() ? WriteOp::close : WriteOp::yield, {}};
-  const std::size_t queued = queued_bytes();
-  if (queued > 0 && lent.window().can_offer() && queued > lent.window().offered()) {
-    IoVec* out = lent.window().next_array();
-    std::size_t n = 0, skip = lent.window().offered();
+  std::size_t skip = 0;
+  if (IoVec* out = lent.write_array(queued_bytes(), skip)) {
+    std::size_t n = 0;
     for (ExchangeState* ex : active) {
       detail::gather(ex->queue, out, n, skip);
       // Later responses wait until this one is complete, and never share a
@@ -67,23 +66,16 @@ void ServerConnection::Impl::consume_written(std::size_t n) noexcept {
 }
 
 void ServerConnection::Impl::report_written(WriteToken token, std::size_t n) noexcept {
-  const detail::WriteWindow::Report r = lent.window().report(token, n);
-  if (r.misuse) {
-    fail_all(Error::write_misreported);
-    lent.window().forget_all(arena);
-    return;
-  }
+  const detail::WriteWindow::Report r = lent.report(token, n, arena);
+  if (r.misuse) return fail_all(Error::write_misreported);
   consume_written(r.consumed);
-  lent.window().release_parked(arena);
 }
 
 void ServerConnection::Impl::drop_queue(ExchangeState& ex) noexcept {
   while (!ex.queue.empty()) {
     detail::Segment s = ex.queue.front();
     ex.queue.pop();
-    // Bytes of a write in flight stay put until its report.
-    if (lent.nothing_in_flight()) detail::release_segment(arena, s);
-    else lent.window().park(s);
+    lent.drop(arena, s);
   }
 }
 

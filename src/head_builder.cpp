@@ -49,16 +49,15 @@ Error HeadBuilder::append_value(std::string_view piece) noexcept {
 Error HeadBuilder::end_field(bool unquote) noexcept {
   if (fields_.size() >= limits_.max_field_count) return Error::too_many_headers;
   Span& v = current_.value;
-  if (unquote && v.length >= 2 && bytes_[v.offset] == '"' && bytes_[v.offset + v.length - 1] == '"') {
+  const bool quoted =
+      unquote && v.length >= 2 && bytes_[v.offset] == '"' && bytes_[v.offset + v.length - 1] == '"';
+  if (quoted) {
     v.offset += 1;
     v.length -= 2;
-    unquote = true;  // a quoted value keeps its spaces
-  } else {
-    unquote = false;
   }
   // Field values exclude trailing whitespace (RFC 9110 §5.5); llhttp already
-  // drops the leading part.
-  while (!unquote && current_.value.length > 0) {
+  // drops the leading part. A quoted value keeps its spaces.
+  while (!quoted && current_.value.length > 0) {
     const char c = bytes_[current_.value.offset + current_.value.length - 1];
     if (c != ' ' && c != '\t') break;
     --current_.value.length;

@@ -34,6 +34,29 @@ class InProgress {
     return *window_;
   }
   bool nothing_in_flight() const noexcept { return !window_ || window_->empty(); }
+  // Where the next write's iovecs go, or null when none can be handed out
+  // (nothing new among `queued` bytes, or the window is full); `skip` gets
+  // the bytes already in flight, which gathering passes over.
+  IoVec* write_array(std::size_t queued, std::size_t& skip) noexcept {
+    if (queued == 0 || !window().can_offer() || queued <= window_->offered()) return nullptr;
+    skip = window_->offered();
+    return window_->next_array();
+  }
+  // The adapter reported a write. Misuse forgets every write in flight (the
+  // caller fails the connection); otherwise what was parked and is no longer
+  // under a write is released.
+  WriteWindow::Report report(WriteToken token, std::size_t n, BlockArena& arena) noexcept {
+    const WriteWindow::Report r = window().report(token, n);
+    if (r.misuse) window_->forget_all(arena);
+    else window_->release_parked(arena);
+    return r;
+  }
+  // Output that will never be written: released, or parked until the write
+  // that may hold it is reported.
+  void drop(BlockArena& arena, Segment& s) noexcept {
+    if (nothing_in_flight()) release_segment(arena, s);
+    else window_->park(s);
+  }
   bool has_parked() const noexcept { return window_ && window_->has_parked(); }
   // The token a plain wrote(n) reports: the oldest write in flight.
   WriteToken oldest_write() const noexcept { return window_ ? window_->oldest() : 0; }

@@ -341,9 +341,6 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
   return step;
 }
 
-// Looks only at line ends (memchr finds them fast): each LF must follow a CR
-// and must not be followed by SP or HTAB. A line end split across reads is
-// finished on the next call through `previous_`.
 bool MessageParser::lines_valid(const char* data, std::size_t size) noexcept {
   if (scanning_lines_) return line_ends_valid(data, size);
   // Body bytes are not lines, but the scan may resume right after them (a
@@ -352,6 +349,9 @@ bool MessageParser::lines_valid(const char* data, std::size_t size) noexcept {
   return true;
 }
 
+// Looks only at line ends (memchr finds them fast): each LF must follow a CR
+// and must not be followed by SP or HTAB. A line end split across reads is
+// finished on the next call through `previous_`.
 bool MessageParser::line_ends_valid(const char* data, std::size_t size) noexcept {
   if (size == 0) return true;
   if (previous_ == '\n' && (data[0] == ' ' || data[0] == '\t')) return false;
