@@ -155,7 +155,7 @@ void ClientConnection::Impl::on_head(State& ex) noexcept {
   }
   Response& r = ex.response;
   r.status = status;
-  r.reason = ex.head.target();
+  r.reason = ex.head.reason();
   r.version_major = lent.parser().version_major();
   r.version_minor = lent.parser().version_minor();
   r.headers = ex.head.headers();

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "exchange_list.hpp"
-#include "head_builder.hpp"
+#include "received_head.hpp"
 #include "input_buffer.hpp"
 #include "in_progress.hpp"
 #include "message_parser.hpp"
@@ -53,7 +53,8 @@ struct ClientExchange::State {
   Time written_at{};
 
   // Response side.
-  detail::HeadBuilder head, trailers, extensions;
+  detail::ReceivedHead head;
+  detail::FieldBuilder trailers, extensions;
   Response response;
   enum class In { waiting, body, complete } in = In::waiting;
   bool has_body = false;

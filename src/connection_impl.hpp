@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "exchange_list.hpp"
-#include "head_builder.hpp"
+#include "received_head.hpp"
 #include "input_buffer.hpp"
 #include "in_progress.hpp"
 #include "message_parser.hpp"
@@ -38,7 +38,8 @@ struct ExchangeState {
   Exchange handle;
   ServerConnection::Impl* conn = nullptr;
   ExchangeState* next = nullptr;  // in the connection's ExchangeList
-  HeadBuilder head, trailers, extensions;
+  ReceivedHead head;
+  FieldBuilder trailers, extensions;
   Request request;
 
   // Request side.

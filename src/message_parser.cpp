@@ -60,50 +60,30 @@ struct MessageParser::Callbacks {
 
   static int on_message_begin(llhttp_t* p) {
     MessageParser& m = self(p);
-    m.in_trailers_ = false;
+    p->settings = const_cast<llhttp_settings_t*>(head_settings());
     m.head_unreported_ = false;
-    m.version_size_ = 0;
     m.content_length_.reset();
     m.chunked_ = false;
     m.ext_stale_ = true;
     return HPE_OK;
   }
-  static int on_method(llhttp_t* p, const char* at, std::size_t n) {
-    return check(p, self(p).head_->append_method({at, n}));
-  }
-  static int on_version(llhttp_t* p, const char* at, std::size_t n) {
-    MessageParser& m = self(p);
-    for (std::size_t i = 0; i < n; ++i, ++m.version_size_)
-      if (m.version_size_ < sizeof m.version_) m.version_[m.version_size_] = at[i];
-    return HPE_OK;
-  }
-  static int on_url(llhttp_t* p, const char* at, std::size_t n) {
-    return check(p, self(p).head_->append_target({at, n}));
-  }
-  static int on_status(llhttp_t* p, const char* at, std::size_t n) {
-    return check(p, self(p).head_->append_target({at, n}));
-  }
-  static HeadBuilder& fields(llhttp_t* p) {
-    MessageParser& m = self(p);
-    return m.in_trailers_ ? *m.trailers_ : *m.head_;
-  }
-  // A trailer section has a cap of its own, named in the error.
+
+  // Only trailer sections come here: a head is split by ReceivedHead.
   static int check_field(llhttp_t* p, Error e) {
-    if (e == Error::header_too_large && self(p).in_trailers_) e = Error::trailer_too_large;
-    return check(p, e);
+    return check(p, e == Error::header_too_large ? Error::trailer_too_large : e);
   }
   static int on_header_field(llhttp_t* p, const char* at, std::size_t n) {
-    return check_field(p, fields(p).append_name({at, n}));
+    return check_field(p, self(p).trailers_->append_name({at, n}));
   }
   static int on_header_value(llhttp_t* p, const char* at, std::size_t n) {
-    return check_field(p, fields(p).append_value({at, n}));
+    return check_field(p, self(p).trailers_->append_value({at, n}));
   }
-  static int on_header_value_complete(llhttp_t* p) { return check_field(p, fields(p).end_field()); }
+  static int on_header_value_complete(llhttp_t* p) { return check_field(p, self(p).trailers_->end_field()); }
 
   // Chunk extensions (RFC 9112 §7.1.1) arrive on the size line, before
   // on_chunk_header; llhttp checks their syntax (strictly: no whitespace,
   // no quoted-pair) and we keep them for the chunk's body pieces.
-  static HeadBuilder& extensions(llhttp_t* p) {
+  static FieldBuilder& extensions(llhttp_t* p) {
     MessageParser& m = self(p);
     if (m.ext_stale_) {
       m.extensions_->reset(m.chunk_ext_limits_);
@@ -121,7 +101,7 @@ struct MessageParser::Callbacks {
     return check_extension(p, m.extensions_->end_field());  // a name without a value
   }
   static int on_chunk_extension_name(llhttp_t* p, const char* at, std::size_t n) {
-    HeadBuilder& b = extensions(p);
+    FieldBuilder& b = extensions(p);
     if (int rc = close_named_extension(p); rc != HPE_OK) return rc;
     if (n > 0) self(p).ext_name_bytes_ = true;
     return check_extension(p, b.append_name({at, n}));
@@ -158,36 +138,28 @@ struct MessageParser::Callbacks {
 
   static int on_headers_complete(llhttp_t* p) {
     MessageParser& m = self(p);
-    m.head_->finish();
+    m.head_complete_ = true;
+    // What follows the head can only be a trailer section or the next
+    // message: from here on field callbacks fill the trailers.
+    p->settings = const_cast<llhttp_settings_t*>(body_settings());
     if (p->http_major != 1) return stop(p, Error::version_not_supported);
-    const Headers headers = m.head_->headers();
     if (p->flags & F_TRANSFER_ENCODING) {
       if (p->flags & F_CONTENT_LENGTH) return stop(p, Error::conflicting_framing);
-      if (Error e = check_transfer_encoding(headers); e != Error{}) return stop(p, e);
-      m.chunked_ = true;
+      m.chunked_ = true;  // whether chunked is last is checked on the split head
     } else if (p->flags & F_CONTENT_LENGTH) {
       m.content_length_ = p->content_length;
     }
-    m.expects_continue_ = false;
-    if (m.role_ == Role::request && p->http_minor >= 1) {
-      int hosts = 0;
-      for (const Header& h : headers) {
-        // Only names of the right length are compared.
-        if (h.name.size() == 4) {
-          hosts += iequals(h.name, "host") ? 1 : 0;
-        } else if (h.name.size() == 6 && iequals(h.name, "expect")) {
-          // RFC 9110 §10.1.1: 100-continue is the only expectation defined.
-          if (!iequals(trim(h.value), "100-continue")) return stop(p, Error::expectation_failed);
-          m.expects_continue_ = true;
-        }
-      }
-      if (hosts != 1) return stop(p, Error::missing_host);
-    }
-    m.in_trailers_ = true;
     // RFC 9112 §9.3: persistence from the version and Connection.
     m.keep_alive_ = p->http_minor >= 1 ? !(p->flags & F_CONNECTION_CLOSE)
                                        : (p->flags & F_CONNECTION_KEEP_ALIVE) != 0;
-    if (m.role_ == Role::response && p->status_code >= 200) {
+    if (m.role_ == Role::request) {
+      // A request without a body ends here: going on to its end in the same
+      // pass saves a stop (the head is still reported first).
+      if (!p->upgrade && !m.chunked_ && m.content_length_.value_or(0) == 0) {
+        m.head_unreported_ = true;
+        return HPE_OK;
+      }
+    } else if (p->status_code >= 200) {
       // RFC 9112 §6.3: no body after HEAD; a 2xx to CONNECT starts a tunnel.
       const bool tunnel = m.request_was_connect_ && p->status_code < 300;
       const bool bodiless = m.request_was_head_ || p->status_code == 204 || p->status_code == 304;
@@ -213,34 +185,39 @@ struct MessageParser::Callbacks {
   }
   static int on_message_complete(llhttp_t* p) {
     MessageParser& m = self(p);
-    if (m.in_trailers_ && m.chunked_) m.trailers_->finish();
+    if (m.chunked_) m.trailers_->finish();
     m.pending_ = Event::message_end;
     return HPE_PAUSED;
   }
 
-  static const llhttp_settings_t* settings() {
-    static const llhttp_settings_t s = [] {
-      llhttp_settings_t v;
-      llhttp_settings_init(&v);
-      v.on_message_begin = on_message_begin;
-      v.on_method = on_method;
-      v.on_url = on_url;
-      v.on_version = on_version;
-      v.on_status = on_status;
+  static llhttp_settings_t make_settings(bool fields) {
+    llhttp_settings_t v;
+    llhttp_settings_init(&v);
+    v.on_message_begin = on_message_begin;
+    if (fields) {
       v.on_header_field = on_header_field;
       v.on_header_value = on_header_value;
       v.on_header_value_complete = on_header_value_complete;
-      v.on_headers_complete = on_headers_complete;
-      v.on_body = on_body;
-      v.on_chunk_extension_name = on_chunk_extension_name;
-      v.on_chunk_extension_name_complete = on_chunk_extension_name_complete;
-      v.on_chunk_extension_value = on_chunk_extension_value;
-      v.on_chunk_extension_value_complete = on_chunk_extension_value_complete;
-      v.on_chunk_header = on_chunk_header;
-      v.on_chunk_complete = on_chunk_complete;
-      v.on_message_complete = on_message_complete;
-      return v;
-    }();
+    }
+    v.on_headers_complete = on_headers_complete;
+    v.on_body = on_body;
+    v.on_chunk_extension_name = on_chunk_extension_name;
+    v.on_chunk_extension_name_complete = on_chunk_extension_name_complete;
+    v.on_chunk_extension_value = on_chunk_extension_value;
+    v.on_chunk_extension_value_complete = on_chunk_extension_value_complete;
+    v.on_chunk_header = on_chunk_header;
+    v.on_chunk_complete = on_chunk_complete;
+    v.on_message_complete = on_message_complete;
+    return v;
+  }
+  // llhttp reads its settings at every callback, so a parser switches
+  // between these two as it crosses the end of a head.
+  static const llhttp_settings_t* head_settings() {
+    static const llhttp_settings_t s = make_settings(false);
+    return &s;
+  }
+  static const llhttp_settings_t* body_settings() {
+    static const llhttp_settings_t s = make_settings(true);
     return &s;
   }
 };
@@ -252,20 +229,51 @@ const llhttp_t* ll(const unsigned char* storage) { return reinterpret_cast<const
 
 MessageParser::MessageParser(Role role) noexcept : role_(role) {
   llhttp_init(ll(llhttp_), role == Role::request ? HTTP_REQUEST : HTTP_RESPONSE,
-              Callbacks::settings());
+              Callbacks::head_settings());
   ll(llhttp_)->data = this;
 }
 
-void MessageParser::set_builders(HeadBuilder* head, HeadBuilder* trailers, HeadBuilder* extensions) noexcept {
+void MessageParser::set_builders(ReceivedHead* head, FieldBuilder* trailers, FieldBuilder* extensions) noexcept {
   head_ = head;
   trailers_ = trailers;
   extensions_ = extensions;
+  capturing_ = true;
 }
 
 MessageParser::Step MessageParser::fail(Error e, std::string_view reason) noexcept {
   error_ = e;
   reason_ = reason;
   return {Event::error, 0, {}};
+}
+
+// The head is complete: split it, then the checks that need its fields.
+Error MessageParser::finish_head() noexcept {
+  const ReceivedHead::Fault fault = head_->split(
+      role_ == Role::request ? ReceivedHead::StartLine::request : ReceivedHead::StartLine::status);
+  if (fault) {
+    reason_ = fault.reason;
+    return fault.error;
+  }
+  const Headers headers = head_->headers();
+  if (chunked_)
+    if (Error e = check_transfer_encoding(headers); e != Error{}) return e;
+  expects_continue_ = false;
+  if (role_ == Role::request && ll(llhttp_)->http_minor >= 1) {
+    int hosts = 0;
+    for (const Header& h : headers) {
+      // Only names of the right length and first letter are compared.
+      const char first = static_cast<char>(h.name[0] | 0x20);
+      if (h.name.size() == 4 && first == 'h') {
+        hosts += iequals(h.name, "host") ? 1 : 0;
+      } else if (h.name.size() == 6 && first == 'e' && iequals(h.name, "expect")) {
+        // RFC 9110 §10.1.1: 100-continue is the only expectation defined.
+        if (!iequals(h.value, "100-continue")) return Error::expectation_failed;
+        expects_continue_ = true;
+      }
+    }
+    if (hosts != 1) return Error::missing_host;
+  }
+  return Error{};
 }
 
 MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noexcept {
@@ -280,34 +288,40 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
     paused_ = false;
   }
   pending_ = Event::need_more;
+  head_complete_ = false;
   const llhttp_errno_t rc = llhttp_execute(p, data, size);
-  if (rc == HPE_OK) {
-    if (!lines_valid(data, size)) return fail(Error::bad_request, "bare LF or obs-fold in the head or trailers");
-    return {Event::need_more, size, {}};
-  }
-  const auto consumed = static_cast<std::size_t>(llhttp_get_error_pos(p) - data);
-  if (rc == HPE_PAUSED) {
-    paused_ = true;
-    if (!lines_valid(data, consumed))
-      return fail(Error::bad_request, "bare LF or obs-fold in the head or trailers");
-    if (pending_ == Event::head) scanning_lines_ = false;
-    if (pending_ == Event::message_end) scanning_lines_ = true, previous_ = 0;
-    if (head_unreported_) {
-      head_unreported_ = false;
-      queued_ = pending_;
-      return {Event::head, consumed, {}};
+  if (rc != HPE_OK && rc != HPE_PAUSED && rc != HPE_PAUSED_UPGRADE) return llhttp_failed(static_cast<int>(rc), data, size);
+  const std::size_t consumed = rc == HPE_OK ? size : static_cast<std::size_t>(llhttp_get_error_pos(p) - data);
+  // No parse() call spans the end of a head and any body byte: the parser
+  // stops at the head of a message with a body.
+  if (capturing_) {
+    reason_ = {};
+    if (Error e = head_->append(data, consumed); e != Error{}) return fail(e, {});
+    if (head_complete_) {
+      capturing_ = false;
+      if (Error e = finish_head(); e != Error{}) return fail(e, reason_);
     }
-    return {pending_, consumed, pending_ == Event::body ? pending_body_ : std::string_view{}};
+  } else if (!lines_valid(data, consumed)) {
+    return fail(Error::bad_request, "bare LF or obs-fold in the trailers");
   }
-  if (rc == HPE_PAUSED_UPGRADE) {
-    if (head_unreported_) {
-      head_unreported_ = false;
-      queued_ = Event::upgrade;
-      return {Event::head, consumed, {}};
-    }
-    return {Event::upgrade, consumed, {}};
+  if (rc == HPE_OK) return {Event::need_more, size, {}};
+  const Event event = rc == HPE_PAUSED ? pending_ : Event::upgrade;
+  if (rc == HPE_PAUSED) paused_ = true;
+  if (event == Event::message_end) scanning_lines_ = false, previous_ = 0;
+  if (head_unreported_) {
+    head_unreported_ = false;
+    queued_ = event;
+    return {Event::head, consumed, {}};
   }
+  return {event, consumed, event == Event::body ? pending_body_ : std::string_view{}};
+}
 
+MessageParser::Step MessageParser::llhttp_failed(int rc, const char* data, std::size_t size) noexcept {
+  llhttp_t* p = ll(llhttp_);
+  const auto consumed = static_cast<std::size_t>(llhttp_get_error_pos(p) - data);
+  // What arrived of the head, for the error response (the method of a HEAD
+  // request) and the version check below.
+  if (capturing_) head_->append(data, size);
   const Error from_callback = error_;
   Step step = fail(Error::bad_request, llhttp_get_error_reason(p) ? llhttp_get_error_reason(p) : "");
   step.consumed = consumed;
@@ -326,8 +340,13 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
       break;
     case HPE_INVALID_VERSION: {
       // Well-formed (DIGIT "." DIGIT, RFC 9112 §2.3) but not one we speak.
+      const std::string_view line = capturing_ ? head_->start_line_so_far() : std::string_view{};
+      const std::size_t at = role_ == Role::request ? line.rfind(' ') : std::string_view::npos;
+      std::string_view version = line.substr(at == std::string_view::npos ? 0 : at + 1);
+      version = version.substr(0, version.find(' '));
       const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-      if (version_size_ == 3 && digit(version_[0]) && version_[1] == '.' && digit(version_[2]))
+      if (version.size() == 8 && version.starts_with("HTTP/") && digit(version[5]) && version[6] == '.' &&
+          digit(version[7]))
         error_ = Error::version_not_supported;
       break;
     }

@@ -1,14 +1,16 @@
 #pragma once
 // The one place llhttp is used: a strict HTTP/1.1 message parser that stops
 // at every event the connection must act on (head, each body piece, end of
-// message, upgrade) and reports how many bytes it consumed. Head and trailer
-// pieces go into HeadBuilders, which enforce the size limits.
+// message, upgrade) and reports how many bytes it consumed. A head's bytes
+// are kept by a ReceivedHead and split once complete; trailer and chunk
+// extension pieces go into FieldBuilders. Both enforce the size limits.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
-#include "head_builder.hpp"
+#include "field_builder.hpp"
+#include "received_head.hpp"
 #include "wirestate/error.hpp"
 
 namespace wirestate::detail {
@@ -35,8 +37,8 @@ class MessageParser {
   MessageParser& operator=(const MessageParser&) = delete;
 
   // Where the next message's head, trailers and chunk extensions go; set
-  // before its first byte.
-  void set_builders(HeadBuilder* head, HeadBuilder* trailers, HeadBuilder* extensions) noexcept;
+  // before its first byte, for every message.
+  void set_builders(ReceivedHead* head, FieldBuilder* trailers, FieldBuilder* extensions) noexcept;
   // Response role: what the request was, which decides the response's body
   // (none after HEAD; another protocol after a 2xx to CONNECT).
   void set_request_context(bool head, bool connect) noexcept {
@@ -80,13 +82,17 @@ class MessageParser {
 
  private:
   Step fail(Error e, std::string_view reason) noexcept;
+  Error finish_head() noexcept;
+  // llhttp stopped with an error code (an llhttp_errno_t): which Error it is.
+  Step llhttp_failed(int rc, const char* data, std::size_t size) noexcept;
 
   alignas(8) unsigned char llhttp_[96];  // an llhttp_t; size checked in the .cpp
   Role role_;
-  HeadBuilder* head_ = nullptr;
-  HeadBuilder* trailers_ = nullptr;
-  bool in_trailers_ = false;
-  HeadBuilder* extensions_ = nullptr;
+  ReceivedHead* head_ = nullptr;
+  bool capturing_ = false;      // the bytes parsed belong to the head
+  bool head_complete_ = false;  // llhttp passed the end of the head in this parse()
+  FieldBuilder* trailers_ = nullptr;
+  FieldBuilder* extensions_ = nullptr;
   HeadLimits chunk_ext_limits_{0, 1024, 100};
   bool ext_named_ = false;  // an extension name ended; a value may follow
   bool ext_name_bytes_ = false;  // the extension name being read has bytes
@@ -107,17 +113,14 @@ class MessageParser {
   bool expects_continue_ = false;  // decided at the head: llhttp resets its flags after the message
   Error error_{};
   std::string_view reason_;
-  // The version digits as sent ("1.1"), to tell an unsupported version (505)
-  // from a malformed one (400) when llhttp rejects it.
-  char version_[4] = {};
-  std::size_t version_size_ = 0;
   // llhttp, even strict, accepts a bare LF as a line end and joins obs-fold
   // lines; both are smuggling vectors when another hop reads them differently,
-  // so the bytes of heads and of trailer sections (from the last chunk's
-  // size line on) are checked here as llhttp consumes them (RFC 9112 §2.2,
-  // §5.2, §7.1.2). Body bytes never are: every body piece pauses the parser,
-  // so no parse() call that reaches a trailer section holds one.
-  bool scanning_lines_ = true;
+  // so the bytes of trailer sections (from the last chunk's size line on) are
+  // checked here as llhttp consumes them (RFC 9112 §2.2, §5.2, §7.1.2); heads
+  // are checked by ReceivedHead::split. Body bytes never are: every body piece
+  // pauses the parser, so no parse() call that reaches a trailer section
+  // holds one.
+  bool scanning_lines_ = false;
   char previous_ = 0;
   bool line_ends_valid(const char* data, std::size_t size) noexcept;
   // line_ends_valid while scanning; otherwise only keeps previous_.

@@ -376,3 +376,22 @@ TEST_CASE("client: a 101 to a request that offered no upgrade is an error") {
   CHECK(r.end_error == Error::bad_response);
   CHECK(rt.conn.is_closed());
 }
+
+TEST_CASE("client: a status line's reason phrase, with spaces, empty or left out") {
+  const std::pair<std::string, std::string> cases[] = {
+      {"HTTP/1.1 404 Not Found Here\r\nContent-Length: 0\r\n\r\n", "Not Found Here"},
+      {"HTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n", ""},
+      {"HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n", ""},
+  };
+  for (const auto& [response, reason] : cases) {
+    for_each_client_split(response, [&](ClientRuntime& rt, Feeding how) {
+      Recorder r;
+      rt.conn.send(r, "GET", "/", {{"Host", "h"}});
+      rt.feed(response, how);
+      INFO(response);
+      CHECK(r.reason == reason);
+      CHECK(r.ended);
+      CHECK_FALSE(r.end_error);
+    });
+  }
+}

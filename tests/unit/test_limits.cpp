@@ -175,3 +175,26 @@ TEST_CASE("an automatic error response to HEAD has no body") {
     CHECK(rt.write_closed);
   }, [&] { return config; });
 }
+
+TEST_CASE("a head that never ends is refused once it passes what its limits allow") {
+  // small_limits: 64 line bytes, 128 field bytes, 4 fields: the head as
+  // received may take 64 + 128 + 4 * 4 + ReceivedHead::slack_bytes (256).
+  expect_rejected("GET /" + std::string(600, 'a'), 414, "max_request_line_bytes", small_limits);
+  expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(600, 'v'), 431, "max_header_bytes",
+                  small_limits);
+  // Whitespace is not counted as field bytes, but it is received bytes.
+  expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX:" + std::string(600, ' ') + "v\r\n\r\n", 431,
+                  "max_header_bytes", small_limits);
+}
+
+TEST_CASE("empty lines before a request line are skipped; each must end in CRLF") {
+  for_each_split("\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", [](Runtime& rt, Feeding how) {
+    rt.feed("\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", how);
+    CHECK(rt.take_output() == ok_response("GET / "));
+  });
+  expect_rejected("\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", 400, "bare LF");
+}
+
+TEST_CASE("a request line of another protocol llhttp knows is 400") {
+  expect_rejected("OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n", 400, "HTTP request line");
+}

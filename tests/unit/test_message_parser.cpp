@@ -45,11 +45,11 @@ struct Parsed {
 };
 
 // Parses `input` in pieces of `chunk` bytes, each piece in its own guarded copy.
-Parsed parse_all(std::string_view input, std::size_t chunk, HeadBuilder& head, HeadBuilder& trailers) {
+Parsed parse_all(std::string_view input, std::size_t chunk, ReceivedHead& head, FieldBuilder& trailers) {
   MessageParser parser(MessageParser::Role::request);
   head.reset({8192, 16384, 100});
   trailers.reset({0, 16384, 100});
-  HeadBuilder extensions;
+  FieldBuilder extensions;
   parser.set_builders(&head, &trailers, &extensions);
   Parsed out;
   for (std::size_t at = 0; at < input.size();) {
@@ -80,7 +80,8 @@ TEST_CASE("parser: a chunked request with trailers, at every read size, never re
       "5\r\nhello\r\n6\r\n world\r\n0\r\nChecksum: abc\r\n\r\n";
   for (std::size_t chunk = 1; chunk <= input.size(); ++chunk) {
     INFO("chunk " << chunk);
-    HeadBuilder head, trailers;
+    ReceivedHead head;
+    FieldBuilder trailers;
     Parsed p = parse_all(input, chunk, head, trailers);
     REQUIRE(p.error == Error{});
     CHECK(p.body == "hello world");
@@ -106,7 +107,8 @@ TEST_CASE("parser: malformed input stops with an error, never past its input") {
   for (const char* in : inputs) {
     for (std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::strlen(in)}) {
       INFO(in << " chunk " << chunk);
-      HeadBuilder head, trailers;
+      ReceivedHead head;
+    FieldBuilder trailers;
       Parsed p = parse_all(in, chunk, head, trailers);
       CHECK(p.error != Error{});
     }

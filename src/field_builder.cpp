@@ -1,52 +1,38 @@
-#include "head_builder.hpp"
+#include "field_builder.hpp"
 
 namespace wirestate::detail {
 
-void HeadBuilder::reset(const HeadLimits& limits) noexcept {
+void FieldBuilder::reset(const HeadLimits& limits) noexcept {
   limits_ = limits;
   bytes_.clear();
   fields_.clear();
   views_.clear();
-  method_span_ = target_span_ = {};
   current_ = {};
   field_bytes_ = 0;
-  method_ = target_ = {};
 }
 
 // Pieces of one token arrive back to back, so a span only ever grows at the
 // end of the storage: the piece is appended and the span widened.
-Error HeadBuilder::append(Span& span, std::string_view piece) noexcept {
+Error FieldBuilder::append(Span& span, std::string_view piece) noexcept {
   if (span.length == 0) span.offset = static_cast<std::uint32_t>(bytes_.size());
   bytes_.append(piece);
   span.length += static_cast<std::uint32_t>(piece.size());
   return Error{};
 }
 
-Error HeadBuilder::append_method(std::string_view piece) noexcept {
-  if (method_span_.length + target_span_.length + piece.size() > limits_.max_line_bytes)
-    return Error::request_line_too_long;
-  return append(method_span_, piece);
-}
-
-Error HeadBuilder::append_target(std::string_view piece) noexcept {
-  if (method_span_.length + target_span_.length + piece.size() > limits_.max_line_bytes)
-    return Error::request_line_too_long;
-  return append(target_span_, piece);
-}
-
-Error HeadBuilder::append_name(std::string_view piece) noexcept {
+Error FieldBuilder::append_name(std::string_view piece) noexcept {
   field_bytes_ += piece.size();
   if (field_bytes_ > limits_.max_field_bytes) return Error::header_too_large;
   return append(current_.name, piece);
 }
 
-Error HeadBuilder::append_value(std::string_view piece) noexcept {
+Error FieldBuilder::append_value(std::string_view piece) noexcept {
   field_bytes_ += piece.size();
   if (field_bytes_ > limits_.max_field_bytes) return Error::header_too_large;
   return append(current_.value, piece);
 }
 
-Error HeadBuilder::end_field(bool unquote) noexcept {
+Error FieldBuilder::end_field(bool unquote) noexcept {
   if (fields_.size() >= limits_.max_field_count) return Error::too_many_headers;
   Span& v = current_.value;
   const bool quoted =
@@ -67,9 +53,7 @@ Error HeadBuilder::end_field(bool unquote) noexcept {
   return Error{};
 }
 
-void HeadBuilder::finish() noexcept {
-  method_ = view(method_span_);
-  target_ = view(target_span_);
+void FieldBuilder::finish() noexcept {
   views_.clear();
   for (const Field& f : fields_) views_.push_back({view(f.name), view(f.value)});
 }
