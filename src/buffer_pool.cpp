@@ -1,12 +1,22 @@
 #include "wirestate/buffer_pool.hpp"
 
+#include <cstring>
 #include <new>
 
 namespace wirestate {
 namespace {
 
-char* allocate(std::size_t bytes) noexcept { return static_cast<char*>(::operator new(bytes)); }
+// Room for the link a free buffer holds.
+char* allocate(std::size_t bytes) noexcept {
+  return static_cast<char*>(::operator new(bytes < sizeof(char*) ? sizeof(char*) : bytes));
+}
 void deallocate(char* p) noexcept { ::operator delete(p); }
+
+char* next_of(char* p) noexcept {
+  char* next;
+  std::memcpy(&next, p, sizeof next);
+  return next;
+}
 
 }  // namespace
 
@@ -16,29 +26,35 @@ BufferPool& default_buffers() noexcept {
 }
 
 FreeListPool::~FreeListPool() {
-  for (List& l : lists_)
-    for (char* p : l.free) deallocate(p);
+  for (List& l : lists_) {
+    while (char* p = l.first) {
+      l.first = next_of(p);
+      deallocate(p);
+    }
+  }
 }
 
 FreeListPool::List& FreeListPool::list_for(std::size_t bytes) noexcept {
   for (List& l : lists_)
     if (l.bytes == bytes) return l;
-  lists_.push_back({bytes, {}});
+  lists_.push_back({bytes, nullptr});
   return lists_.back();
 }
 
 char* FreeListPool::acquire(std::size_t bytes) noexcept {
   List& l = list_for(bytes);
-  if (l.free.empty()) return allocate(bytes);
-  char* p = l.free.back();
-  l.free.pop_back();
+  char* p = l.first;
+  if (!p) return allocate(bytes);
+  l.first = next_of(p);
   free_bytes_ -= bytes;
   return p;
 }
 
 void FreeListPool::release(char* buffer, std::size_t bytes) noexcept {
   if (free_bytes_ + bytes > max_free_bytes_) return deallocate(buffer);
-  list_for(bytes).free.push_back(buffer);
+  List& l = list_for(bytes);
+  std::memcpy(buffer, &l.first, sizeof l.first);
+  l.first = buffer;
   free_bytes_ += bytes;
 }
 

@@ -3,15 +3,19 @@
 namespace wirestate {
 namespace {
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    // Only a letter's two cases differ in exactly the 0x20 bit.
+    const unsigned lower = x | 0x20u;
+    if ((x ^ y) != 0x20u || lower < 'a' || lower > 'z') return false;
+  }
   return true;
 }
 

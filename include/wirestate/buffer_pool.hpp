@@ -35,9 +35,11 @@ class FreeListPool final : public BufferPool {
   std::size_t free_bytes() const noexcept { return free_bytes_; }
 
  private:
+  // Free buffers of one size, linked through their first bytes: giving one
+  // back never allocates.
   struct List {
     std::size_t bytes;
-    std::vector<char*> free;
+    char* first = nullptr;
   };
   List& list_for(std::size_t bytes) noexcept;
   std::vector<List> lists_;
