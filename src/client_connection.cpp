@@ -48,6 +48,10 @@ ClientConnection::Impl::~Impl() {
 
 void ClientConnection::Impl::release_state(State& ex) noexcept {
   active.remove(&ex);
+  recycle_state(ex);
+}
+
+void ClientConnection::Impl::recycle_state(State& ex) noexcept {
   ex.conn = nullptr;
   detail::StatePool<State>::give(&ex);
 }

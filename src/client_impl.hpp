@@ -95,6 +95,8 @@ struct ClientConnection::Impl {
   void end_exchange(State& ex, std::error_code ec) noexcept;
   // Takes `ex` out of `active` and gives it back to the thread's pool.
   void release_state(State& ex) noexcept;
+  // The same for a state already taken out of `active`.
+  void recycle_state(State& ex) noexcept;
   // The response being read broke the protocol, or the transport failed:
   // `first` gets `e`; every later exchange gets `later`; the connection closes.
   void fail(Error e, Error later) noexcept;

@@ -248,7 +248,7 @@ void ClientConnection::Impl::end_exchange(State& ex, std::error_code ec) noexcep
   drop_queues(ex);
   if (tunnel == &ex) tunnel = nullptr;
   ex.handler->on_exchange_end(ex.handle, ec);
-  release_state(ex);
+  recycle_state(ex);  // already out of `active`
 }
 
 void ClientConnection::Impl::fail(Error e, Error later) noexcept {

@@ -96,6 +96,8 @@ struct ServerConnection::Impl {
   ExchangeState* start_exchange() noexcept;
   // Takes `ex` out of `active` and gives it back to the thread's pool.
   void release_state(ExchangeState& ex) noexcept;
+  // The same for a state already taken out of `active`.
+  void recycle_state(ExchangeState& ex) noexcept;
   // With a BufferPool: hands the read buffer, blocks and iovecs back when
   // the connection holds nothing (no partial message, nothing queued).
   void release_if_idle() noexcept;
@@ -149,6 +151,10 @@ struct ServerConnection::Impl {
   // The app acted since the last run(): next_read/next_write must run the
   // loop before answering (every other adapter call runs it anyway).
   bool dirty = true;
+  // Some exchange may be owed on_writable (`wait_writable`) or a body
+  // delivery (`read_wanted`): the dispatch loop looks for it only then.
+  bool writable_owed = false;
+  bool reads_owed = false;
   bool closing = false;       // accept no new request
   bool read_closed = false;   // want no more input
   bool eof = false;           // the peer sent FIN

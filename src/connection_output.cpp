@@ -92,7 +92,7 @@ bool ServerConnection::Impl::above_high_watermark() const noexcept {
 void ServerConnection::Impl::response_head_queued(ExchangeState&) noexcept { touch(); }
 
 bool ServerConnection::Impl::deliver_writable() noexcept {
-  if (queued_bytes() > config.write_low_watermark_bytes) return false;
+  if (!writable_owed || queued_bytes() > config.write_low_watermark_bytes) return false;
   for (ExchangeState* ex : active) {
     if (ex->wait_writable) {
       ex->wait_writable = false;
@@ -100,6 +100,7 @@ bool ServerConnection::Impl::deliver_writable() noexcept {
       return true;  // `active` may have changed
     }
   }
+  writable_owed = false;
   return false;
 }
 
@@ -133,7 +134,7 @@ void ServerConnection::Impl::end_exchange(ExchangeState& ex, std::error_code ec)
   if (upgrade_owner == &ex) upgrade_owner = nullptr;
   if (parsing == &ex) parsing = nullptr;
   if (ex.app_owned) handler.on_exchange_end(ex.handle, ec);
-  release_state(ex);
+  recycle_state(ex);  // already out of `active`
 }
 
 void ServerConnection::Impl::fail_all_active(Error e) noexcept {

@@ -185,6 +185,7 @@ WriteResult write_body(ExchangeState& ex, std::string_view data, const Release* 
     return {ec, false};
   c.touch();
   ex.wait_writable = c.above_high_watermark();
+  if (ex.wait_writable) c.writable_owed = true;
   return {{}, ex.wait_writable};
 }
 

@@ -1,5 +1,6 @@
 #include "message_serializer.hpp"
 
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -59,17 +60,25 @@ class Gather {
 
 }  // namespace
 
+// RFC 9110 §5.5: no CR, LF or NUL in a field value.
+inline constexpr std::array<bool, 256> value_forbidden = [] {
+  std::array<bool, 256> t{};
+  t['\r'] = t['\n'] = t[0] = true;
+  return t;
+}();
+
+// Both loops look at every byte without branching: names and values are
+// valid far more often than not.
 bool valid_field_name(std::string_view name) noexcept {
-  if (name.empty()) return false;
-  for (char c : name)
-    if (!is_tchar(c)) return false;
-  return true;
+  bool ok = !name.empty();
+  for (char c : name) ok &= is_tchar(c);
+  return ok;
 }
 
 bool valid_field_value(std::string_view value) noexcept {
-  for (char c : value)
-    if (c == '\r' || c == '\n' || c == '\0') return false;
-  return true;
+  bool bad = false;
+  for (char c : value) bad |= value_forbidden[static_cast<unsigned char>(c)];
+  return !bad;
 }
 
 HeaderFacts scan_headers(Headers headers) noexcept {

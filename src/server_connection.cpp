@@ -31,6 +31,10 @@ ServerConnection::Impl::~Impl() {
 
 void ServerConnection::Impl::release_state(ExchangeState& ex) noexcept {
   active.remove(&ex);
+  recycle_state(ex);
+}
+
+void ServerConnection::Impl::recycle_state(ExchangeState& ex) noexcept {
   ex.conn = nullptr;
   detail::StatePool<ExchangeState>::give(&ex);
 }
@@ -268,21 +272,25 @@ bool ServerConnection::Impl::deliver_body() noexcept {
     handler.on_body(parsing->handle, data);
     progress = true;
   }
+  if (!reads_owed) return progress;
+  bool any_wanted = false;
   for (ExchangeState* ex : active) {
+    any_wanted |= ex->read_wanted;
     if (ex->read_wanted && ex->in == In::complete && !ex->end_delivered && ex != tunnel) {
       ex->read_wanted = false;
       ex->end_delivered = true;
       handler.on_body_end(ex->handle);
-      progress = true;
-      break;  // `active` may have changed
+      return true;  // `active` may have changed
     }
   }
+  reads_owed = any_wanted;
   return progress;
 }
 
 void ServerConnection::Impl::request_body(ExchangeState& ex) noexcept {
   if (ex.failure || ex.end_delivered || ex.draining) return;
   ex.read_wanted = true;
+  reads_owed = true;
   body_progress = now;
   // RFC 9110 §10.1.1: the client waits for 100 before sending the body; it is
   // sent only once the app shows it wants the body.
