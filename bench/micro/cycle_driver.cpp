@@ -1,10 +1,12 @@
-// A fixed number of full server cycles, for instruction counts:
+// A fixed number of full server cycles, or of llhttp alone on the same
+// bytes (floor, floor16), for instruction counts:
 //
-//   valgrind --tool=callgrind build/release/bench/wirestate_cycle_driver [plaintext|pipelined16|floor] [N]
+//   valgrind --tool=callgrind build/release/bench/wirestate_cycle_driver WHAT [N]
+//   WHAT: plaintext | pipelined16 | floor | floor16
 //
 // Instructions per request are the total over N, less a run with N = 0,
-// divided by N (or by 16 N when pipelined). Callgrind counts are stable on a
-// noisy machine where timings are not.
+// divided by N (by 16 N for the pipelined inputs). Callgrind counts are
+// stable on a noisy machine where timings are not.
 #include <llhttp.h>
 
 #include <cstdio>
@@ -20,10 +22,10 @@ int main(int argc, char** argv) {
   const std::string what = argc > 1 ? argv[1] : "plaintext";
   const long n = argc > 2 ? std::atol(argv[2]) : 10000;
   std::string input(plaintext_request);
-  if (what == "pipelined16")
+  if (what == "pipelined16" || what == "floor16")
     for (int i = 1; i < 16; ++i) input += plaintext_request;
   std::size_t total = 0;
-  if (what == "floor") {
+  if (what.starts_with("floor")) {
     llhttp_settings_t settings;
     llhttp_settings_init(&settings);
     llhttp_t parser;
