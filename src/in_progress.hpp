@@ -1,11 +1,14 @@
 #pragma once
 // What a connection of either role holds only while a message or output is
-// in progress, in memory lent by its BufferPool: the parser (from the first
-// byte of a message) and the write window (from the first write). An idle
-// connection gives both back and keeps two null pointers.
+// in progress: the parser and the write window, together, taken from the
+// thread's StatePool at the first byte of a message or the first write and
+// given back when the connection is idle. An idle connection keeps one null
+// pointer. Kept constructed in the pool, they cost a re-initialization per
+// lend, not an allocation.
 #include <new>
 
 #include "message_parser.hpp"
+#include "state_pool.hpp"
 #include "write_window.hpp"
 #include "wirestate/buffer_pool.hpp"
 #include "wirestate/config.hpp"
@@ -20,70 +23,71 @@ class InProgress {
   InProgress(const InProgress&) = delete;
   InProgress& operator=(const InProgress&) = delete;
 
-  MessageParser& parser() noexcept {
-    if (!parser_) {
-      parser_ = new (pool_.acquire(sizeof(MessageParser))) MessageParser(role_);
-      parser_->set_chunk_extension_limits(config_.max_chunk_extension_bytes, config_.max_header_count);
-    }
-    return *parser_;
-  }
-  const MessageParser* parser_if_held() const noexcept { return parser_; }
+  MessageParser& parser() noexcept { return held().parser; }
+  const MessageParser* parser_if_held() const noexcept { return held_ ? &held_->parser : nullptr; }
 
-  WriteWindow& window() noexcept {
-    if (!window_) window_ = new (pool_.acquire(sizeof(WriteWindow))) WriteWindow(pool_, config_.max_writes_in_flight);
-    return *window_;
-  }
-  bool nothing_in_flight() const noexcept { return !window_ || window_->empty(); }
+  WriteWindow& window() noexcept { return held().window; }
+  bool nothing_in_flight() const noexcept { return !held_ || held_->window.empty(); }
   // Where the next write's iovecs go, or null when none can be handed out
   // (nothing new among `queued` bytes, or the window is full); `skip` gets
   // the bytes already in flight, which gathering passes over.
   IoVec* write_array(std::size_t queued, std::size_t& skip) noexcept {
-    if (queued == 0 || !window().can_offer() || queued <= window_->offered()) return nullptr;
-    skip = window_->offered();
-    return window_->next_array();
+    if (queued == 0) return nullptr;  // an idle connection takes nothing
+    WriteWindow& w = window();
+    if (!w.can_offer() || queued <= w.offered()) return nullptr;
+    skip = w.offered();
+    return w.next_array();
   }
   // The adapter reported a write. Misuse forgets every write in flight (the
   // caller fails the connection); otherwise what was parked and is no longer
   // under a write is released.
   WriteWindow::Report report(WriteToken token, std::size_t n, BlockArena& arena) noexcept {
-    const WriteWindow::Report r = window().report(token, n);
-    if (r.misuse) window_->forget_all(arena);
-    else window_->release_parked(arena);
+    WriteWindow& w = window();
+    const WriteWindow::Report r = w.report(token, n);
+    if (r.misuse) w.forget_all(arena);
+    else w.release_parked(arena);
     return r;
   }
   // Output that will never be written: released, or parked until the write
   // that may hold it is reported.
   void drop(BlockArena& arena, Segment& s) noexcept {
     if (nothing_in_flight()) release_segment(arena, s);
-    else window_->park(s);
+    else held_->window.park(s);
   }
-  bool has_parked() const noexcept { return window_ && window_->has_parked(); }
+  bool has_parked() const noexcept { return held_ && held_->window.has_parked(); }
   // The token a plain wrote(n) reports: the oldest write in flight.
-  WriteToken oldest_write() const noexcept { return window_ ? window_->oldest() : 0; }
+  WriteToken oldest_write() const noexcept { return held_ ? held_->window.oldest() : 0; }
   // No write in flight will be reported: what was parked is released.
   void forget_writes(BlockArena& arena) noexcept {
-    if (window_) window_->forget_all(arena);
+    if (held_) held_->window.forget_all(arena);
   }
-  // The connection is idle: both go back to the pool.
+  // The connection is idle: both go back to the thread's pool.
   void give_back() noexcept {
-    if (window_) {
-      window_->~WriteWindow();
-      pool_.release(reinterpret_cast<char*>(window_), sizeof(WriteWindow));
-      window_ = nullptr;
-    }
-    if (parser_) {
-      parser_->~MessageParser();
-      pool_.release(reinterpret_cast<char*>(parser_), sizeof(MessageParser));
-      parser_ = nullptr;
-    }
+    if (!held_) return;
+    held_->window.release_arrays();
+    StatePool<Held>::give(held_);
+    held_ = nullptr;
   }
 
  private:
+  struct Held {
+    MessageParser parser{MessageParser::Role::request};
+    WriteWindow window;
+  };
+  Held& held() noexcept {
+    if (!held_) {
+      held_ = StatePool<Held>::take();
+      held_->parser.reset(role_);
+      held_->parser.set_chunk_extension_limits(config_.max_chunk_extension_bytes, config_.max_header_count);
+      held_->window.reset(pool_, config_.max_writes_in_flight);
+    }
+    return *held_;
+  }
+
   BufferPool& pool_;
   const Config& config_;
   MessageParser::Role role_;
-  MessageParser* parser_ = nullptr;
-  WriteWindow* window_ = nullptr;
+  Held* held_ = nullptr;
 };
 
 }  // namespace wirestate::detail

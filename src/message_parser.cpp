@@ -3,6 +3,8 @@
 #include <llhttp.h>
 
 #include <cstring>
+#include <new>
+#include <type_traits>
 
 #include "token.hpp"
 #include "wirestate/headers.hpp"
@@ -231,6 +233,12 @@ MessageParser::MessageParser(Role role) noexcept : role_(role) {
   llhttp_init(ll(llhttp_), role == Role::request ? HTTP_REQUEST : HTTP_RESPONSE,
               Callbacks::head_settings());
   ll(llhttp_)->data = this;
+}
+
+void MessageParser::reset(Role role) noexcept {
+  static_assert(std::is_trivially_destructible_v<MessageParser>);
+  // Every member back to its initializer, llhttp included.
+  new (this) MessageParser(role);
 }
 
 void MessageParser::set_builders(ReceivedHead* head, FieldBuilder* trailers, FieldBuilder* extensions) noexcept {

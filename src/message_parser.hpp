@@ -33,6 +33,8 @@ class MessageParser {
   };
 
   explicit MessageParser(Role role) noexcept;
+  // As newly constructed, for a connection that takes this parser over.
+  void reset(Role role) noexcept;
   MessageParser(const MessageParser&) = delete;
   MessageParser& operator=(const MessageParser&) = delete;
 

@@ -8,19 +8,26 @@ namespace {
 constexpr std::size_t array_bytes = max_iovecs * sizeof(IoVec);
 }
 
-WriteWindow::WriteWindow(BufferPool& pool, std::size_t max_in_flight) noexcept
-    : pool_(pool), size_(std::clamp<std::size_t>(max_in_flight, 1, max_slots)) {
+void WriteWindow::reset(BufferPool& pool, std::size_t max_in_flight) noexcept {
+  pool_ = &pool;
+  size_ = std::clamp<std::size_t>(max_in_flight, 1, max_slots);
   for (std::size_t i = 0; i < size_; ++i) slots_[i] = {0, 0, i == 0 ? first_array_ : nullptr};
+  head_ = count_ = offered_ = 0;
+  next_token_ = 1;
+  rewinding_ = false;
+  parked_.clear();
 }
 
-WriteWindow::~WriteWindow() {
-  for (std::size_t i = 1; i < size_; ++i)
-    if (slots_[i].iovecs) pool_.release(reinterpret_cast<char*>(slots_[i].iovecs), array_bytes);
+void WriteWindow::release_arrays() noexcept {
+  for (std::size_t i = 1; i < size_; ++i) {
+    if (slots_[i].iovecs) pool_->release(reinterpret_cast<char*>(slots_[i].iovecs), array_bytes);
+    slots_[i].iovecs = nullptr;
+  }
 }
 
 IoVec* WriteWindow::next_array() noexcept {
   Slot& s = slot(count_);
-  if (!s.iovecs) s.iovecs = reinterpret_cast<IoVec*>(pool_.acquire(array_bytes));
+  if (!s.iovecs) s.iovecs = reinterpret_cast<IoVec*>(pool_->acquire(array_bytes));
   return s.iovecs;
 }
 

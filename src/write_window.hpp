@@ -27,8 +27,13 @@ class WriteWindow {
  public:
   // At most max_slots writes in flight, whatever `max_in_flight` asks.
   static constexpr std::size_t max_slots = 16;
-  WriteWindow(BufferPool& pool, std::size_t max_in_flight) noexcept;
-  ~WriteWindow();
+  WriteWindow() noexcept = default;
+  ~WriteWindow() { release_arrays(); }
+  // Starts over, empty, for a connection with these settings; call
+  // release_arrays() first if the window was used.
+  void reset(BufferPool& pool, std::size_t max_in_flight) noexcept;
+  // Gives the arrays of the writes past the first back to the pool.
+  void release_arrays() noexcept;
   WriteWindow(const WriteWindow&) = delete;
   WriteWindow& operator=(const WriteWindow&) = delete;
 
@@ -69,9 +74,9 @@ class WriteWindow {
   Slot& slot(std::size_t i) noexcept { return slots_[(head_ + i) % size_]; }
   const Slot& slot(std::size_t i) const noexcept { return slots_[(head_ + i) % size_]; }
 
-  BufferPool& pool_;
-  std::array<Slot, max_slots> slots_;  // a ring of size_ entries, set up in the constructor
-  std::size_t size_;
+  BufferPool* pool_ = nullptr;
+  std::array<Slot, max_slots> slots_{};  // a ring of size_ entries, set up by reset()
+  std::size_t size_ = 0;
   IoVec first_array_[max_iovecs];  // one write in flight (the usual) takes nothing more
   std::size_t head_ = 0, count_ = 0;
   std::size_t offered_ = 0;
