@@ -106,10 +106,11 @@ ReceivedHead::Fault ReceivedHead::split(StartLine kind) noexcept {
     if (end - p < 2) return malformed(bad_line_end);
     if (p[0] == '\r' && p[1] == '\n') break;  // the empty line that ends the head
     if (is_ows(*p)) return malformed(bad_line_end);  // obs-fold
+    const char* lf = static_cast<const char*>(std::memchr(p, '\n', end - p));
+    if (!lf || lf[-1] != '\r') return malformed(bad_line_end);
     // Names are short: a plain loop beats memchr to the colon.
-    const char* colon = find(p, end, ':');
-    const char* lf = static_cast<const char*>(std::memchr(colon, '\n', end - colon));
-    if (!lf || lf[-1] != '\r' || colon > lf) return malformed(bad_line_end);
+    const char* colon = find(p, lf, ':');
+    if (colon == lf) return malformed("field line without a colon");
     const char* v = colon + 1;
     const char* v_end = lf - 1;
     // Field values exclude the whitespace around them (RFC 9110 §5.5).
