@@ -32,6 +32,10 @@ struct Config {
   std::size_t max_request_line_bytes = 8 * 1024;
   // Sum of header field names and values of one head, trailers counted
   // separately (→ 431). 16 KiB, as h11 (which cites node, tomcat and IIS).
+  // A head is checked against the limits once it is complete; while it is
+  // still arriving, its bytes as received (line ends and whitespace too)
+  // may reach max_request_line_bytes + max_header_bytes + 4 per field of
+  // max_header_count + 256 before it is refused (→ 414 if no line ended).
   std::size_t max_header_bytes = 16 * 1024;
   // Header fields in one head or trailer section (→ 431). 100, as Apache.
   std::size_t max_header_count = 100;
