@@ -88,8 +88,8 @@ std::error_code Exchange::respond(int status, Headers headers, std::string_view 
   const bool unread_body = ex.in != In::complete && !ex.read_wanted && !c.drainable(ex);
   spec.close = wants_close(ex, c, facts) || unread_body;
   spec.keep_alive = !spec.close && ex.request.version_minor == 0;
+  if (!ex.request.is_head()) spec.body = body;
   detail::serialize_head(c.arena, ex.queue, c.config, spec);
-  if (!ex.request.is_head() && !body.empty()) detail::append_copy(c.arena, ex.queue, body);
   ex.close_after = spec.close;
   // Once a response says the connection closes, no later request is read.
   if (spec.close) c.closing = true;

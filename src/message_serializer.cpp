@@ -11,24 +11,31 @@
 namespace wirestate::detail {
 namespace {
 
-// Gathers small pieces on the stack and copies them into the output queue in
-// one go: a response head is a dozen pieces, and one append is far cheaper
-// than twelve.
+// Gathers a head's pieces. When the caller's bound on its size fits in an
+// output block (nearly always), the pieces are written straight into the
+// block; otherwise they are gathered on the stack and copied in as it fills.
+// A head is a dozen pieces: one append is far cheaper than twelve.
 class Gather {
  public:
-  Gather(BlockArena& a, SegmentQueue& q) : arena_(a), queue_(q) {}
+  Gather(BlockArena& a, SegmentQueue& q, std::size_t bound) : arena_(a), queue_(q) {
+    if (bound <= a.capacity()) {
+      block_ = a.tail_with_room(bound);
+      buf_ = block_->data() + block_->used;
+      cap_ = bound;
+    }
+  }
   ~Gather() { flush(); }
   void add(std::string_view s) {
-    if (s.size() > sizeof buf_ - used_) {
+    if (s.size() > cap_ - used_) {
       flush();
-      if (s.size() > sizeof buf_) return append_copy(arena_, queue_, s);
+      if (s.size() > cap_) return append_copy(arena_, queue_, s);
     }
     std::memcpy(buf_ + used_, s.data(), s.size());
     used_ += s.size();
   }
   void field(std::string_view name, std::string_view value) {
     const std::size_t size = name.size() + value.size() + 4;
-    if (size > sizeof buf_ - used_) {  // rare: a long field, or a full buffer
+    if (size > cap_ - used_) {  // rare: a long field, or a full buffer
       add(name);
       add(": ");
       add(value);
@@ -46,17 +53,30 @@ class Gather {
     *p++ = '\n';
     used_ += size;
   }
+  // Hands what was gathered to the queue; past a bound that was wrong,
+  // goes on on the stack.
   void flush() {
-    append_copy(arena_, queue_, {buf_, used_});
+    if (block_) {
+      push_copied(arena_, queue_, block_, buf_, used_);
+      block_ = nullptr;
+      buf_ = stack_;
+      cap_ = sizeof stack_;
+    } else {
+      append_copy(arena_, queue_, {buf_, used_});
+    }
     used_ = 0;
   }
 
  private:
   BlockArena& arena_;
   SegmentQueue& queue_;
-  char buf_[512];
+  Block* block_ = nullptr;
+  char stack_[512];
+  char* buf_ = stack_;
+  std::size_t cap_ = sizeof stack_;
   std::size_t used_ = 0;
 };
+
 
 }  // namespace
 
@@ -85,6 +105,7 @@ HeaderFacts scan_headers(Headers headers) noexcept {
   HeaderFacts f;
   for (const Header& h : headers) {
     if (!valid_field_name(h.name) || !valid_field_value(h.value)) f.valid = false;
+    f.line_bytes += h.name.size() + h.value.size() + 4;
     // Compare only names of the right length: most headers are none of these.
     switch (h.name.size()) {
       case 4: f.date = f.date || iequals(h.name, "date"); break;
@@ -112,7 +133,13 @@ Error validate_headers(Headers headers) noexcept {
 
 void serialize_head(BlockArena& a, SegmentQueue& q, const Config& config,
                     const HeadSpec& spec) noexcept {
-  Gather out(a, q);
+  // Status line (a reason phrase is at most 31 bytes), the app's fields,
+  // then at most: Date, Server, Content-Length, Transfer-Encoding and
+  // Connection, the empty line, the body.
+  const std::size_t bound = 48 + spec.facts.line_bytes +
+                            (config.date ? 8 + config.date->view().size() : 0) +
+                            12 + config.server_name.size() + 40 + 30 + 24 + 2 + spec.body.size();
+  Gather out(a, q, bound);
   char digits[24];
   if (spec.status == 200) {
     out.add("HTTP/1.1 200 OK\r\n");  // most responses
@@ -143,6 +170,7 @@ void serialize_head(BlockArena& a, SegmentQueue& q, const Config& config,
     }
   }
   out.add("\r\n");
+  out.add(spec.body);
 }
 
 bool valid_target(std::string_view target) noexcept {
@@ -155,7 +183,9 @@ bool valid_target(std::string_view target) noexcept {
 void serialize_request_head(BlockArena& a, SegmentQueue& q, std::string_view method,
                             std::string_view target, Headers headers,
                             std::optional<std::uint64_t> content_length, bool chunked) noexcept {
-  Gather out(a, q);
+  std::size_t fields = 0;
+  for (const Header& h : headers) fields += h.name.size() + h.value.size() + 4;
+  Gather out(a, q, method.size() + target.size() + 12 + fields + 40 + 2);
   out.add(method);
   out.add(" ");
   out.add(target);

@@ -19,6 +19,7 @@ struct HeaderFacts {
   bool date = false, server = false, transfer_encoding = false;
   bool connection_close = false, connection_upgrade = false;
   std::optional<std::string_view> content_length;
+  std::size_t line_bytes = 0;  // the fields as "name: value\r\n"
 };
 HeaderFacts scan_headers(Headers headers) noexcept;
 
@@ -32,6 +33,7 @@ struct HeadSpec {
   bool keep_alive = false;                  // add Connection: keep-alive (HTTP/1.0 peers)
   bool connection_upgrade = false;          // add Connection: upgrade (101)
   bool informational = false;               // 1xx: no Date/Server/framing fields
+  std::string_view body;                    // copied right after the head
 };
 
 // RFC 9110 §5.1 and §5.5: names are tokens; values carry no CR, LF or NUL.

@@ -18,8 +18,8 @@ void BlockArena::release_all() noexcept {
   tail_ = nullptr;
 }
 
-Block* BlockArena::tail_with_room() noexcept {
-  if (tail_ && tail_->used < capacity()) return tail_;
+Block* BlockArena::tail_with_room(std::size_t room) noexcept {
+  if (tail_ && capacity() - tail_->used >= room) return tail_;
   Block* old = tail_;
   tail_ = new (pool_.acquire(block_bytes_)) Block();
   if (old && old->refs == 0) give_back(old);
@@ -87,19 +87,24 @@ void gather(const SegmentQueue& q, IoVec* iovecs, std::size_t& n, std::size_t& s
   }
 }
 
+void push_copied(BlockArena& arena, SegmentQueue& q, Block* b, char* dst, std::size_t n) noexcept {
+  if (n == 0) return;
+  b->used += n;
+  if (!q.empty() && q.back().block == b && q.back().data + q.back().size == dst) {
+    q.grow_back(n);
+  } else {
+    arena.ref(b);
+    q.push({dst, n, b, {}});
+  }
+}
+
 void append_copy(BlockArena& arena, SegmentQueue& q, std::string_view data) noexcept {
   while (!data.empty()) {
     Block* b = arena.tail_with_room();
     const std::size_t n = std::min(data.size(), arena.capacity() - b->used);
     char* dst = b->data() + b->used;
     std::memcpy(dst, data.data(), n);
-    b->used += n;
-    if (!q.empty() && q.back().block == b && q.back().data + q.back().size == dst) {
-      q.grow_back(n);
-    } else {
-      arena.ref(b);
-      q.push({dst, n, b, {}});
-    }
+    push_copied(arena, q, b, dst, n);
     data.remove_prefix(n);
   }
 }

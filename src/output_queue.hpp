@@ -35,8 +35,9 @@ class BlockArena {
   BlockArena(const BlockArena&) = delete;
   BlockArena& operator=(const BlockArena&) = delete;
 
-  // Room at the end of the block being filled (a fresh one if it is full).
-  Block* tail_with_room() noexcept;
+  // The block being filled, if `room` bytes are free at its end; else a
+  // fresh one (`room` at most capacity()).
+  Block* tail_with_room(std::size_t room = 1) noexcept;
   // Bytes a block holds.
   std::size_t capacity() const noexcept { return block_bytes_ - sizeof(Block); }
   void ref(Block* b) noexcept { ++b->refs; }
@@ -94,5 +95,7 @@ void gather(const SegmentQueue& q, IoVec* iovecs, std::size_t& n, std::size_t& s
 // Appends copies of `data` to `q`, extending the last segment when the copy
 // lands right after it.
 void append_copy(BlockArena& arena, SegmentQueue& q, std::string_view data) noexcept;
+// `n` bytes were written at `dst`, the free end of `b`: they join `q`.
+void push_copied(BlockArena& arena, SegmentQueue& q, Block* b, char* dst, std::size_t n) noexcept;
 
 }  // namespace wirestate::detail
