@@ -7,18 +7,6 @@ bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (x == y) continue;
-    // Only a letter's two cases differ in exactly the 0x20 bit.
-    const unsigned lower = x | 0x20u;
-    if ((x ^ y) != 0x20u || lower < 'a' || lower > 'z') return false;
-  }
-  return true;
-}
-
 std::optional<std::string_view> find_header(Headers headers, std::string_view name) noexcept {
   for (const Header& h : headers)
     if (iequals(h.name, name)) return h.value;

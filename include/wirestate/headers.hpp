@@ -2,6 +2,7 @@
 // Header fields as views. Request heads hand out views into storage owned by
 // the exchange (valid until Handler::on_exchange_end); responses take views
 // that are only borrowed for the duration of the call that takes them.
+#include <cstddef>
 #include <initializer_list>
 #include <optional>
 #include <span>
@@ -17,7 +18,18 @@ struct Header {
 using Headers = std::span<const Header>;
 
 // ASCII case-insensitive equality, as field names compare (RFC 9110 §5.1).
-bool iequals(std::string_view a, std::string_view b) noexcept;
+// Inline: it runs on every field of every head, mostly against literals.
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    // Only a letter's two cases differ in exactly the 0x20 bit.
+    const unsigned lower = x | 0x20u;
+    if ((x ^ y) != 0x20u || lower < 'a' || lower > 'z') return false;
+  }
+  return true;
+}
 
 // The first field named `name`, if any.
 std::optional<std::string_view> find_header(Headers headers, std::string_view name) noexcept;
