@@ -37,7 +37,12 @@ void ReceivedHead::reset(const HeadLimits& limits) noexcept {
   cap_ = limits.max_line_bytes + limits.max_field_bytes + 4 * limits.max_field_count + slack_bytes;
   bytes_.clear();
   fields_.clear();
-  method_ = target_ = reason_ = version_ = {};
+  // One by one: a chained assignment copies each view from the one just
+  // stored, and the wider reload of a narrower store stalls.
+  method_ = {};
+  target_ = {};
+  reason_ = {};
+  version_ = {};
 }
 
 Error ReceivedHead::append(const char* data, std::size_t size) noexcept {

@@ -51,7 +51,7 @@ WriteWindow::Report WriteWindow::report(WriteToken token, std::size_t n) noexcep
   if (n > s.bytes || (rewinding_ && n > 0)) return {0, true};
   if (n < s.bytes && count_ > 1) rewinding_ = true;
   offered_ -= s.bytes;
-  head_ = (head_ + 1) % size_;
+  head_ = wrap(head_ + 1);
   --count_;
   if (count_ == 0) rewinding_ = false;
   return {n, false};

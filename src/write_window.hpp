@@ -71,8 +71,11 @@ class WriteWindow {
     std::size_t bytes;
     IoVec* iovecs;  // the window's own array for slot 0, else from the pool
   };
-  Slot& slot(std::size_t i) noexcept { return slots_[(head_ + i) % size_]; }
-  const Slot& slot(std::size_t i) const noexcept { return slots_[(head_ + i) % size_]; }
+  // The ring's i-th slot from head_; i < size_, so no division (on the
+  // path of every write) is needed to wrap.
+  std::size_t wrap(std::size_t i) const noexcept { return i >= size_ ? i - size_ : i; }
+  Slot& slot(std::size_t i) noexcept { return slots_[wrap(head_ + i)]; }
+  const Slot& slot(std::size_t i) const noexcept { return slots_[wrap(head_ + i)]; }
 
   BufferPool* pool_ = nullptr;
   std::array<Slot, max_slots> slots_{};  // a ring of size_ entries, set up by reset()
