@@ -4,6 +4,8 @@
 
 #include <cassert>
 #include <cstring>
+#include <memory>
+#include <type_traits>
 
 #include "client_impl.hpp"
 #include "state_pool.hpp"
@@ -14,6 +16,9 @@ using State = ClientExchange::State;
 using In = State::In;
 using Event = detail::MessageParser::Event;
 
+static_assert(std::is_trivially_destructible_v<Response> && std::is_trivially_destructible_v<detail::OutgoingBody>,
+              "reset() rebuilds these in place without destroying them");
+
 void State::reset(const Config& config) noexcept {
   handler = nullptr;
   head_request = connect_request = upgrade_offered = false;
@@ -21,10 +26,10 @@ void State::reset(const Config& config) noexcept {
   body_held = false;
   continue_until.reset();
   request_ended = request_written = wait_writable = last_request = false;
-  body = {};
+  std::construct_at(&body);
   head.reset({config.max_request_line_bytes, config.max_header_bytes, config.max_header_count});
   trailers.reset({0, config.max_trailer_bytes, config.max_header_count});
-  response = Response{};
+  std::construct_at(&response);  // in place: see ExchangeState::reset
   in = In::waiting;
   has_body = read_wanted = end_delivered = response_started = false;
   max_body = config.max_body_bytes;
