@@ -78,4 +78,9 @@ void BM_LlhttpFloor_Response(benchmark::State& state) {
 }
 BENCHMARK(BM_LlhttpFloor_Response);
 
+void BM_LlhttpBare_Response(benchmark::State& state) {
+  bench::llhttp_bare(state, HTTP_RESPONSE, plaintext_response, 1);
+}
+BENCHMARK(BM_LlhttpBare_Response);
+
 }  // namespace

@@ -39,6 +39,11 @@ int main(int argc, char** argv) {
   ratio(recorder.items, "BM_ServerCycle_Plaintext_Pipelined16", "BM_LlhttpFloor_Plaintext_Pipelined16", "req/s");
   ratio(recorder.items, "BM_ClientCycle_Plaintext", "BM_LlhttpFloor_Response", "req/s");
   ratio(recorder.items, "BM_ClientCycle_Plaintext_Pipelined16", "BM_LlhttpFloor_Response", "req/s");
+  std::printf("Against bare llhttp (no callbacks at all):\n");
+  ratio(recorder.items, "BM_ServerCycle_Plaintext", "BM_LlhttpBare_Plaintext", "req/s");
+  ratio(recorder.items, "BM_ServerCycle_Plaintext_Pipelined16", "BM_LlhttpBare_Plaintext_Pipelined16", "req/s");
+  ratio(recorder.items, "BM_ClientCycle_Plaintext", "BM_LlhttpBare_Response", "req/s");
+  ratio(recorder.items, "BM_ClientCycle_Plaintext_Pipelined16", "BM_LlhttpBare_Response", "req/s");
   ratio(recorder.bytes, "BM_StreamedResponse_ByReference", "BM_Memcpy_Reference", "B/s");
   ratio(recorder.bytes, "BM_ChunkedUpload_Decode", "BM_Memcpy_Reference", "B/s");
   benchmark::Shutdown();
