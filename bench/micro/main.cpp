@@ -1,6 +1,8 @@
 // Runs the micro suite, then prints each cycle's ratio to its floor.
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <map>
 #include <string>
@@ -10,6 +12,8 @@ namespace {
 // Remembers every run's rates while printing as usual.
 class Recorder final : public benchmark::ConsoleReporter {
  public:
+  // Colours only on a terminal: `./dev bench micro` also keeps a copy.
+  Recorder() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
   std::map<std::string, double> items, bytes;
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& r : runs) {
