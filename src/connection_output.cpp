@@ -169,9 +169,7 @@ void ServerConnection::Impl::queue_error_response(ExchangeState& ex, Error e,
   }
   body += '\n';
   static constexpr Header content_type[] = {{"Content-Type", "text/plain; charset=utf-8"}};
-  detail::HeadSpec spec;
-  spec.status = status;
-  spec.headers = content_type;
+  detail::HeadSpec spec(status, content_type, detail::scan_headers(content_type));
   spec.content_length = body.size();
   spec.close = true;
   detail::serialize_head(arena, ex.queue, config, spec);

@@ -86,10 +86,7 @@ std::error_code Exchange::respond(int status, Headers headers, std::string_view 
   const bool no_body = status == 204 || status == 304;
   if (no_body && !body.empty()) return Error::body_not_allowed;
 
-  detail::HeadSpec spec;
-  spec.status = status;
-  spec.headers = headers;
-  spec.facts = facts;
+  detail::HeadSpec spec(status, headers, facts);
   if (!no_body) spec.content_length = body.size();
   // A body the app did not read keeps the connection from being reused,
   // unless it is to be drained.
@@ -115,10 +112,7 @@ std::error_code Exchange::respond_streaming(int status, Headers headers) noexcep
   const bool upgrade_ok = status == 101 && ex.request.upgrade && !ex.request.is_connect();
   if (status < 200 && !upgrade_ok) return Error::invalid_status;
 
-  detail::HeadSpec spec;
-  spec.status = status;
-  spec.headers = headers;
-  spec.facts = facts;
+  detail::HeadSpec spec(status, headers, facts);
   spec.close = wants_close(ex, c, facts);
   if (upgrade_ok || connect_ok) {
     // RFC 9110 §7.8 and §9.3.6: after this head the connection carries
@@ -164,10 +158,7 @@ std::error_code Exchange::send_informational(int status, Headers headers) noexce
   if (!facts.valid) return Error::invalid_header;
   // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
   if (ex.request.version_minor == 0) return {};
-  detail::HeadSpec spec;
-  spec.status = status;
-  spec.headers = headers;
-  spec.facts = facts;
+  detail::HeadSpec spec(status, headers, facts);
   spec.informational = true;
   detail::serialize_head(c.arena, ex.queue, c.config, spec);
   if (status == 100) ex.continue_sent = true;

@@ -2,15 +2,6 @@
 
 namespace wirestate::detail {
 
-void FieldBuilder::reset(const HeadLimits& limits) noexcept {
-  limits_ = limits;
-  bytes_.clear();
-  fields_.clear();
-  views_.clear();
-  current_ = {};
-  field_bytes_ = 0;
-}
-
 // Pieces of one token arrive back to back, so a span only ever grows at the
 // end of the storage: the piece is appended and the span widened.
 Error FieldBuilder::append(Span& span, std::string_view piece) noexcept {

@@ -22,7 +22,15 @@ struct HeadLimits {
 
 class FieldBuilder {
  public:
-  void reset(const HeadLimits& limits) noexcept;
+  // Inline, as ReceivedHead::reset: callers build `limits` just before.
+  void reset(const HeadLimits& limits) noexcept {
+    limits_ = limits;
+    bytes_.clear();
+    fields_.clear();
+    views_.clear();
+    current_ = {};
+    field_bytes_ = 0;
+  }
 
   // Each returns Error{} (value 0) on success, or the limit that was passed.
   Error append_name(std::string_view piece) noexcept;

@@ -35,16 +35,11 @@ void BlockArena::unref(Block* b) noexcept {
     give_back(b);
 }
 
-void SegmentQueue::push(const Segment& s) noexcept {
-  if (count_ == ring_.size()) {
-    std::vector<Segment> bigger(ring_.empty() ? 8 : ring_.size() * 2);
-    for (std::size_t i = 0; i < count_; ++i) bigger[i] = at(i);
-    ring_.swap(bigger);
-    head_ = 0;
-  }
-  ring_[(head_ + count_) & (ring_.size() - 1)] = s;
-  ++count_;
-  bytes_ += s.size;
+void SegmentQueue::grow() noexcept {
+  std::vector<Segment> bigger(ring_.empty() ? 8 : ring_.size() * 2);
+  for (std::size_t i = 0; i < count_; ++i) bigger[i] = at(i);
+  ring_.swap(bigger);
+  head_ = 0;
 }
 
 void SegmentQueue::pop() noexcept {

@@ -70,12 +70,20 @@ class SegmentQueue {
   Segment& at(std::size_t i) noexcept { return ring_[(head_ + i) & (ring_.size() - 1)]; }
   const Segment& at(std::size_t i) const noexcept { return ring_[(head_ + i) & (ring_.size() - 1)]; }
   Segment& back() noexcept { return at(count_ - 1); }
-  void push(const Segment& s) noexcept;
+  // Inline, so that a segment built by the caller goes straight into the
+  // ring (an out-of-line copy of a just-built one stalls, seen in perf).
+  void push(const Segment& s) noexcept {
+    if (count_ == ring_.size()) grow();
+    ring_[(head_ + count_) & (ring_.size() - 1)] = s;
+    ++count_;
+    bytes_ += s.size;
+  }
   void pop() noexcept;
   void grow_back(std::size_t n) noexcept { back().size += n, bytes_ += n; }
   void consume_front(std::size_t n) noexcept;
 
  private:
+  void grow() noexcept;
   std::vector<Segment> ring_;  // size is zero or a power of two
   std::size_t head_ = 0, count_ = 0, bytes_ = 0;
 };

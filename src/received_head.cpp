@@ -32,19 +32,6 @@ const char* skip_empty_lines(const char* p, const char* end, bool& bare_lf) noex
 
 }  // namespace
 
-void ReceivedHead::reset(const HeadLimits& limits) noexcept {
-  limits_ = limits;
-  cap_ = limits.max_line_bytes + limits.max_field_bytes + 4 * limits.max_field_count + slack_bytes;
-  bytes_.clear();
-  fields_.clear();
-  // One by one: a chained assignment copies each view from the one just
-  // stored, and the wider reload of a narrower store stalls.
-  method_ = {};
-  target_ = {};
-  reason_ = {};
-  version_ = {};
-}
-
 Error ReceivedHead::append(const char* data, std::size_t size) noexcept {
   if (size > cap_ - bytes_.size()) {
     const bool line_ended = bytes_.find('\n') != std::string::npos ||
