@@ -192,9 +192,8 @@ struct MessageParser::Callbacks {
     return HPE_PAUSED;
   }
 
-  static llhttp_settings_t make_settings(bool fields) {
-    llhttp_settings_t v;
-    llhttp_settings_init(&v);
+  static constexpr llhttp_settings_t make_settings(bool fields) {
+    llhttp_settings_t v{};
     v.on_message_begin = on_message_begin;
     if (fields) {
       v.on_header_field = on_header_field;
@@ -213,16 +212,16 @@ struct MessageParser::Callbacks {
     return v;
   }
   // llhttp reads its settings at every callback, so a parser switches
-  // between these two as it crosses the end of a head.
-  static const llhttp_settings_t* head_settings() {
-    static const llhttp_settings_t s = make_settings(false);
-    return &s;
-  }
-  static const llhttp_settings_t* body_settings() {
-    static const llhttp_settings_t s = make_settings(true);
-    return &s;
-  }
+  // between these two as it crosses the end of a head. Constant-initialized:
+  // no guard is checked on the way.
+  static const llhttp_settings_t* head_settings() { return &head_settings_; }
+  static const llhttp_settings_t* body_settings() { return &body_settings_; }
+  static const llhttp_settings_t head_settings_;
+  static const llhttp_settings_t body_settings_;
 };
+
+constinit const llhttp_settings_t MessageParser::Callbacks::head_settings_ = make_settings(false);
+constinit const llhttp_settings_t MessageParser::Callbacks::body_settings_ = make_settings(true);
 
 namespace {
 llhttp_t* ll(unsigned char* storage) { return reinterpret_cast<llhttp_t*>(storage); }
