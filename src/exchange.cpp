@@ -26,7 +26,7 @@ void ExchangeState::reset(const Config& config) noexcept {
   trailers.reset({0, config.max_trailer_bytes, config.max_header_count});
   // Rebuilt in place: assigning a temporary zeroes it on the stack and
   // copies it over, and the copy's wide loads stall on the narrow stores
-  // just made (measured: the costliest lines of a keep-alive request).
+  // just made (perf: the costliest lines of a pipelined request).
   std::construct_at(&request);
   in = In::head;
   app_owned = read_wanted = end_delivered = continue_sent = draining = false;

@@ -103,6 +103,7 @@ ReceivedHead::Fault ReceivedHead::split(StartLine kind) noexcept {
     // Names are short: a plain loop beats memchr to the colon.
     const char* colon = find(p, lf, ':');
     if (colon == lf) return malformed("field line without a colon");
+    if (colon == p) return malformed("empty field name");
     const char* v = colon + 1;
     const char* v_end = lf - 1;
     // Field values exclude the whitespace around them (RFC 9110 §5.5).
