@@ -26,6 +26,7 @@ class Gather {
   }
   ~Gather() { flush(); }
   void add(std::string_view s) {
+    if (s.empty()) return;  // an empty view may have no data: memcpy must not see it
     if (s.size() > cap_ - used_) {
       flush();
       if (s.size() > cap_) return append_copy(arena_, queue_, s);
@@ -43,11 +44,11 @@ class Gather {
       return;
     }
     char* p = buf_ + used_;
-    std::memcpy(p, name.data(), name.size());
+    std::memcpy(p, name.data(), name.size());  // names are never empty (scan_headers)
     p += name.size();
     *p++ = ':';
     *p++ = ' ';
-    std::memcpy(p, value.data(), value.size());
+    if (!value.empty()) std::memcpy(p, value.data(), value.size());
     p += value.size();
     *p++ = '\r';
     *p++ = '\n';
