@@ -15,12 +15,12 @@
 #include <vector>
 
 #include "exchange_list.hpp"
-#include "received_head.hpp"
-#include "input_buffer.hpp"
 #include "in_progress.hpp"
+#include "input_buffer.hpp"
 #include "message_parser.hpp"
 #include "outgoing_body.hpp"
 #include "output_queue.hpp"
+#include "received_head.hpp"
 #include "write_window.hpp"
 #include "wirestate/client_connection.hpp"
 

@@ -19,13 +19,13 @@
 #include <vector>
 
 #include "exchange_list.hpp"
-#include "received_head.hpp"
-#include "input_buffer.hpp"
 #include "in_progress.hpp"
+#include "input_buffer.hpp"
 #include "message_parser.hpp"
 #include "outgoing_body.hpp"
 #include "output_queue.hpp"
 #include "rate_window.hpp"
+#include "received_head.hpp"
 #include "write_window.hpp"
 #include "wirestate/server_connection.hpp"
 
