@@ -383,7 +383,9 @@ TEST_CASE("client: a status line's reason phrase, with spaces, empty or left out
       {"HTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n", ""},
       {"HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n", ""},
   };
-  for (const auto& [response, reason] : cases) {
+  for (const auto& c : cases) {
+    const std::string& response = c.first;
+    const std::string& reason = c.second;
     for_each_client_split(response, [&](ClientRuntime& rt, Feeding how) {
       Recorder r;
       rt.conn.send(r, "GET", "/", {{"Host", "h"}});
