@@ -78,15 +78,14 @@ class Gather {
   std::size_t used_ = 0;
 };
 
-
-}  // namespace
-
 // RFC 9110 §5.5: no CR, LF or NUL in a field value.
-inline constexpr std::array<bool, 256> value_forbidden = [] {
+constexpr std::array<bool, 256> value_forbidden = [] {
   std::array<bool, 256> t{};
   t['\r'] = t['\n'] = t[0] = true;
   return t;
 }();
+
+}  // namespace
 
 // Both loops look at every byte without branching: names and values are
 // valid far more often than not.
