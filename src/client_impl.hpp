@@ -120,6 +120,9 @@ struct ClientConnection::Impl {
   // read_buffer() handed out a span that commit_read/read_eof has not taken
   // back: a completion loop may have a read in flight into it.
   bool read_lent = false;
+  // Some exchange may be owed on_writable (`wait_writable`): the dispatch
+  // loop looks for it only then.
+  bool writable_owed = false;
   bool closing = false;      // the server announced close: no new requests
   bool read_closed = false;
   bool write_closed = false;

@@ -99,6 +99,7 @@ WriteResult write_request_body(State& ex, std::string_view data, const Release* 
     return {ec, false};
   c.touch();
   ex.wait_writable = c.queued_bytes() > c.config.write_high_watermark_bytes;
+  if (ex.wait_writable) c.writable_owed = true;
   return {{}, ex.wait_writable};
 }
 
@@ -213,7 +214,7 @@ void ClientConnection::Impl::drop_queues(State& ex) noexcept {
 }
 
 bool ClientConnection::Impl::deliver_writable() noexcept {
-  if (queued_bytes() > config.write_low_watermark_bytes) return false;
+  if (!writable_owed || queued_bytes() > config.write_low_watermark_bytes) return false;
   for (State* ex : active) {
     if (ex->wait_writable) {
       ex->wait_writable = false;
@@ -221,6 +222,7 @@ bool ClientConnection::Impl::deliver_writable() noexcept {
       return true;
     }
   }
+  writable_owed = false;
   return false;
 }
 

@@ -397,3 +397,37 @@ TEST_CASE("client: a status line's reason phrase, with spaces, empty or left out
     });
   }
 }
+
+TEST_CASE("client: a streamed request body waits past the high watermark and resumes on on_writable") {
+  Config config = plain_config();
+  config.write_high_watermark_bytes = 8192;
+  config.write_low_watermark_bytes = 2048;
+  ClientRuntime rt(config);
+  struct Uploader : Recorder {
+    int writable = 0;
+    void on_writable(ClientExchange&) override { ++writable; }
+  } r;
+  RequestOptions streaming;
+  streaming.streaming = true;
+  ClientExchange* ex = rt.conn.send(r, "POST", "/up", {{"Host", "h"}}, {}, streaming).exchange;
+  REQUIRE(ex);
+  const std::string piece(4096, 'x');
+  WriteResult w;
+  int pieces = 0;
+  do {
+    w = ex->write(piece);
+    REQUIRE_FALSE(w.error);
+    ++pieces;
+  } while (!w.wait && pieces < 100);
+  CHECK(w.wait);  // past 8 KiB queued
+  CHECK(pieces <= 4);
+  CHECK(r.writable == 0);
+  rt.pump();  // everything queued is written: below the low watermark
+  CHECK(r.writable == 1);
+  rt.pump();
+  CHECK(r.writable == 1);  // told once per wait
+  REQUIRE_FALSE(ex->end());
+  rt.feed("HTTP/1.1 204 No Content\r\n\r\n");
+  CHECK(r.ended);
+  CHECK_FALSE(r.end_error);
+}
