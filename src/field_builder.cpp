@@ -1,5 +1,7 @@
 #include "field_builder.hpp"
 
+#include "token.hpp"
+
 namespace wirestate::detail {
 
 // Pieces of one token arrive back to back, so a span only ever grows at the
@@ -36,7 +38,7 @@ Error FieldBuilder::end_field(bool unquote) noexcept {
   // drops the leading part. A quoted value keeps its spaces.
   while (!quoted && current_.value.length > 0) {
     const char c = bytes_[current_.value.offset + current_.value.length - 1];
-    if (c != ' ' && c != '\t') break;
+    if (!is_ows(c)) break;
     --current_.value.length;
   }
   fields_.push_back(current_);

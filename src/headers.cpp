@@ -1,12 +1,8 @@
 #include "wirestate/headers.hpp"
 
+#include "token.hpp"
+
 namespace wirestate {
-namespace {
-
-bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
-
-}  // namespace
-
 std::optional<std::string_view> find_header(Headers headers, std::string_view name) noexcept {
   for (const Header& h : headers)
     if (iequals(h.name, name)) return h.value;
@@ -19,10 +15,8 @@ bool header_has_token(Headers headers, std::string_view name, std::string_view t
     std::string_view rest = h.value;
     while (!rest.empty()) {
       const std::size_t comma = rest.find(',');
-      std::string_view item = rest.substr(0, comma);
+      const std::string_view item = detail::trim_ows(rest.substr(0, comma));
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-      while (!item.empty() && is_ows(item.front())) item.remove_prefix(1);
-      while (!item.empty() && is_ows(item.back())) item.remove_suffix(1);
       if (iequals(item, token)) return true;
     }
   }

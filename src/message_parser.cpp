@@ -14,12 +14,6 @@ namespace {
 
 static_assert(sizeof(llhttp_t) <= 96 && alignof(llhttp_t) <= 8);
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // RFC 9112 §6.1 and §6.3: the only coding implemented is chunked, and it must
 // come last, once. A coding we do not implement is 501; a list whose final
 // coding is not chunked makes the length unknowable (400).
@@ -30,7 +24,7 @@ Error check_transfer_encoding(Headers headers) noexcept {
     std::string_view rest = h.value;
     for (;;) {
       const std::size_t comma = rest.find(',');
-      std::string_view coding = trim(rest.substr(0, comma));
+      std::string_view coding = trim_ows(rest.substr(0, comma));
       if (!coding.empty()) {
         if (iequals(coding, "chunked")) {
           if (seen_chunked) return Error::invalid_chunk;
@@ -380,12 +374,12 @@ bool MessageParser::lines_valid(const char* data, std::size_t size) noexcept {
 // finished on the next call through `previous_`.
 bool MessageParser::line_ends_valid(const char* data, std::size_t size) noexcept {
   if (size == 0) return true;
-  if (previous_ == '\n' && (data[0] == ' ' || data[0] == '\t')) return false;
+  if (previous_ == '\n' && is_ows(data[0])) return false;
   const char* end = data + size;
   for (const char* p = data; (p = static_cast<const char*>(std::memchr(p, '\n', end - p))); ++p) {
     const char before = p == data ? previous_ : p[-1];
     if (before != '\r') return false;
-    if (p + 1 < end && (p[1] == ' ' || p[1] == '\t')) return false;
+    if (p + 1 < end && is_ows(p[1])) return false;
   }
   previous_ = end[-1];
   return true;

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "token.hpp"
+
 namespace wirestate::detail {
 namespace {
 
@@ -10,8 +12,6 @@ constexpr ReceivedHead::Fault malformed(std::string_view why) noexcept {
 }
 
 constexpr std::string_view bad_line_end = "bare LF or obs-fold in the head";
-
-bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 
 // The first `c` in [p, end), or end.
 const char* find(const char* p, const char* end, char c) noexcept {
