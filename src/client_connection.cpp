@@ -73,7 +73,9 @@ void ClientConnection::Impl::release_if_idle() noexcept {
 }
 
 void ClientConnection::Impl::touch() noexcept {
-  if (in_run) again = true;
+  // As the server's: an action from inside parse_input is seen by the later
+  // steps of the same pass.
+  if (in_run) again = again || !in_parse_step;
   else if (waker) waker->wake();
 }
 
@@ -90,11 +92,13 @@ void ClientConnection::Impl::run() noexcept {
       deferred_releases.pop_back();
       detail::release_segment(arena, s);
     }
+    in_parse_step = true;
     parse_input();
+    in_parse_step = false;
     if (deliver_body()) again = true;
     if (deliver_writable()) again = true;
     if (retire()) again = true;
-  } while (again);
+  } while (again || !deferred_releases.empty());
   in_run = false;
   release_if_idle();
 }

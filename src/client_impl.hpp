@@ -117,6 +117,7 @@ struct ClientConnection::Impl {
   std::vector<detail::Segment> deferred_releases;
 
   bool in_run = false, again = false;
+  bool in_parse_step = false;  // run() is inside parse_input(): see touch()
   // read_buffer() handed out a span that commit_read/read_eof has not taken
   // back: a completion loop may have a read in flight into it.
   bool read_lent = false;

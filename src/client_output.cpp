@@ -227,7 +227,7 @@ bool ClientConnection::Impl::deliver_writable() noexcept {
 }
 
 bool ClientConnection::Impl::retire() noexcept {
-  bool progress = false;
+  bool progress = false, retired = false;
   while (!active.empty()) {
     State& ex = *active.front();
     // With the write side closed, an unwritten request never will be.
@@ -236,11 +236,16 @@ bool ClientConnection::Impl::retire() noexcept {
     if (!done) break;
     const bool last = ex.last_request;
     end_exchange(ex, ex.failure);
-    progress = true;
+    retired = true;
     // After the exchange that closes the connection, nothing else will come.
-    if (last && !active.empty()) fail(Error::no_response, Error::no_response);
+    if (last && !active.empty()) {
+      fail(Error::no_response, Error::no_response);
+      progress = true;
+    }
     if (active.empty()) idle_since = now;
   }
+  // As the server's: another pass only if something waited behind it.
+  if (retired && (!input.empty() || armed_for || tunnel || writable_owed)) progress = true;
   return progress;
 }
 

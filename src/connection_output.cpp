@@ -105,7 +105,7 @@ bool ServerConnection::Impl::deliver_writable() noexcept {
 }
 
 bool ServerConnection::Impl::retire() noexcept {
-  bool progress = false;
+  bool progress = false, retired = false;
   while (!active.empty()) {
     ExchangeState& ex = *active.front();
     if (ex.out != Out::ended || !ex.queue.empty()) break;
@@ -116,14 +116,22 @@ bool ServerConnection::Impl::retire() noexcept {
     const bool close = ex.close_after || ex.in != In::complete;
     end_exchange(ex, ex.failure);
     served_any = true;
-    progress = true;
+    retired = true;
     if (close) {
       closing = true;
       stop_reading();
       fail_all_active(Error::connection_closed);
+      progress = true;
     }
     if (active.empty() && !parsing) idle_since = now;
   }
+  // A retired exchange matters to the other steps only if something waited
+  // behind it: input or a message being parsed (the pipelining limit, an
+  // upgrade), or a delivery owed. An idle connection (every response of a
+  // request-per-read peer) needs no further pass. What the app did in
+  // on_exchange_end came through touch().
+  if (retired && (!input.empty() || parsing || tunnel || upgrade_owner || reads_owed || writable_owed))
+    progress = true;
   return progress;
 }
 

@@ -53,7 +53,11 @@ void ServerConnection::Impl::release_if_idle() noexcept {
 
 void ServerConnection::Impl::touch() noexcept {
   if (in_run) {
-    again = true;
+    // What the app does from inside parse_input (a response from on_request,
+    // mostly) is seen by the steps after it in the same pass, and the parse
+    // loop looks at its own conditions again after every event: only an
+    // action in a later step needs another pass.
+    if (!in_parse_step) again = true;
     return;
   }
   dirty = true;
@@ -74,12 +78,14 @@ void ServerConnection::Impl::run() noexcept {
       deferred_releases.pop_back();
       detail::release_segment(arena, s);
     }
+    in_parse_step = true;
     parse_input();
+    in_parse_step = false;
     if (settle_unread_body()) again = true;
     if (deliver_body()) again = true;
     if (deliver_writable()) again = true;
     if (retire()) again = true;
-  } while (again);
+  } while (again || !deferred_releases.empty());
   in_run = false;
   track_rates();
   release_if_idle();
