@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "byte_scan.hpp"
 #include "token.hpp"
 
 namespace wirestate::detail {
@@ -12,12 +13,6 @@ constexpr ReceivedHead::Fault malformed(std::string_view why) noexcept {
 }
 
 constexpr std::string_view bad_line_end = "bare LF or obs-fold in the head";
-
-// The first `c` in [p, end), or end.
-const char* find(const char* p, const char* end, char c) noexcept {
-  while (p < end && *p != c) ++p;
-  return p;
-}
 
 // Leading empty lines before a request or status line are ignored (RFC 9112
 // §2.2), as llhttp does; each must still end in CRLF.
@@ -66,7 +61,7 @@ ReceivedHead::Fault ReceivedHead::split(StartLine kind) noexcept {
   // The start line. llhttp has checked its grammar (single spaces, no space
   // in the target, the version's eight bytes); the checks here only keep a
   // surprise from reading past the head.
-  const char* sp1 = find(p, end, ' ');
+  const char* sp1 = find_byte(p, end, ' ');
   if (sp1 == end) return malformed("no space in the start line");
   const char* line_end;
   if (kind == StartLine::request) {
@@ -100,8 +95,7 @@ ReceivedHead::Fault ReceivedHead::split(StartLine kind) noexcept {
     if (is_ows(*p)) return malformed(bad_line_end);  // obs-fold
     const char* lf = static_cast<const char*>(std::memchr(p, '\n', end - p));
     if (!lf || lf[-1] != '\r') return malformed(bad_line_end);
-    // Names are short: a plain loop beats memchr to the colon.
-    const char* colon = find(p, lf, ':');
+    const char* colon = find_byte(p, lf, ':');
     if (colon == lf) return malformed("field line without a colon");
     if (colon == p) return malformed("empty field name");
     const char* v = colon + 1;
