@@ -3,33 +3,52 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace {
 
-// Remembers every run's rates while printing as usual.
+// Remembers every repetition's rates, and prints each benchmark's line once:
+// the run itself, or with repetitions their median.
 class Recorder final : public benchmark::ConsoleReporter {
  public:
   // Colours only on a terminal: `./dev bench micro` also keeps a copy.
   Recorder() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
-  std::map<std::string, double> items, bytes;
+  std::map<std::string, std::vector<double>> items, bytes;
   void ReportRuns(const std::vector<Run>& runs) override {
+    std::vector<Run> shown;
     for (const Run& r : runs) {
-      const std::string name = r.benchmark_name();
-      if (auto it = r.counters.find("items_per_second"); it != r.counters.end()) items[name] = it->second;
-      if (auto it = r.counters.find("bytes_per_second"); it != r.counters.end()) bytes[name] = it->second;
+      if (r.run_type == Run::RT_Iteration) {
+        const std::string name = r.run_name.str();
+        if (auto it = r.counters.find("items_per_second"); it != r.counters.end()) items[name].push_back(it->second);
+        if (auto it = r.counters.find("bytes_per_second"); it != r.counters.end()) bytes[name].push_back(it->second);
+      }
+      if (r.repetitions <= 1 ? r.run_type == Run::RT_Iteration : r.aggregate_name == "median") shown.push_back(r);
     }
-    ConsoleReporter::ReportRuns(runs);
+    if (!shown.empty()) ConsoleReporter::ReportRuns(shown);
   }
 };
 
-void ratio(const std::map<std::string, double>& rates, const char* what, const char* of, const char* unit) {
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double best(const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); }
+
+// The median rates' ratio, then the best rates' (the runs least disturbed by
+// the machine's other work: noise only ever slows a run down).
+void ratio(const std::map<std::string, std::vector<double>>& rates, const char* what, const char* of,
+           const char* unit) {
   auto a = rates.find(what), b = rates.find(of);
-  if (a == rates.end() || b == rates.end() || b->second == 0) return;
-  std::printf("%-40s %6.3f x %-36s (%.3g vs %.3g %s)\n", what, a->second / b->second, of, a->second,
-              b->second, unit);
+  if (a == rates.end() || b == rates.end() || a->second.empty() || b->second.empty()) return;
+  const double am = median(a->second), bm = median(b->second);
+  std::printf("%-40s %6.3f x %-36s (%.3g vs %.3g %s; best of %zu: %.3f)\n", what, am / bm, of, am, bm, unit,
+              std::min(a->second.size(), b->second.size()), best(a->second) / best(b->second));
 }
 
 }  // namespace
@@ -38,7 +57,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   Recorder recorder;
   benchmark::RunSpecifiedBenchmarks(&recorder);
-  std::printf("\nRatios (same run):\n");
+  std::printf("\nRatios (same run; medians of the repetitions, then the best runs' ratio):\n");
   ratio(recorder.items, "BM_ServerCycle_Plaintext", "BM_LlhttpFloor_Plaintext", "req/s");
   ratio(recorder.items, "BM_ServerCycle_Plaintext_Pipelined16", "BM_LlhttpFloor_Plaintext_Pipelined16", "req/s");
   ratio(recorder.items, "BM_ClientCycle_Plaintext", "BM_LlhttpFloor_Response", "req/s");
