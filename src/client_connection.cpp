@@ -75,8 +75,12 @@ void ClientConnection::Impl::release_if_idle() noexcept {
 void ClientConnection::Impl::touch() noexcept {
   // As the server's: an action from inside parse_input is seen by the later
   // steps of the same pass.
-  if (in_run) again = again || !in_parse_step;
-  else if (waker) waker->wake();
+  if (in_run) {
+    again = again || !in_parse_step;
+    return;
+  }
+  dirty = true;
+  if (waker) waker->wake();
 }
 
 void ClientConnection::Impl::run() noexcept {
@@ -85,6 +89,7 @@ void ClientConnection::Impl::run() noexcept {
     return;
   }
   in_run = true;
+  dirty = false;
   do {
     again = false;
     while (!deferred_releases.empty()) {
@@ -296,7 +301,7 @@ bool ClientConnection::can_send() const noexcept {
 
 ReadOp ClientConnection::next_read() noexcept {
   Impl& c = *impl_;
-  c.run();
+  if (c.dirty) c.run();
   if (c.read_closed) return ReadOp::close;
   if (c.input.full(!c.body_pending.empty())) return ReadOp::yield;
   return ReadOp::read;
@@ -351,7 +356,7 @@ void ClientConnection::read_eof(Time now) noexcept {
 
 WriteOp ClientConnection::next_write() noexcept {
   Impl& c = *impl_;
-  c.run();
+  if (c.dirty) c.run();
   return c.build_write();
 }
 

@@ -118,6 +118,9 @@ struct ClientConnection::Impl {
 
   bool in_run = false, again = false;
   bool in_parse_step = false;  // run() is inside parse_input(): see touch()
+  // The app acted since the last run(): next_read/next_write must run the
+  // loop before answering (every other adapter call runs it anyway).
+  bool dirty = true;
   // read_buffer() handed out a span that commit_read/read_eof has not taken
   // back: a completion loop may have a read in flight into it.
   bool read_lent = false;
