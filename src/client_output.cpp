@@ -44,8 +44,7 @@ SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_vi
   ex->head_request = method == "HEAD";
   ex->connect_request = method == "CONNECT";
   ex->pipeline = options.pipeline;
-  ex->upgrade_offered = find_header(headers, "upgrade").has_value() &&
-                        header_has_token(headers, "connection", "upgrade");
+  ex->upgrade_offered = facts.upgrade && facts.connection_upgrade;
 
   std::optional<std::uint64_t> length;
   bool chunked = false;
@@ -62,7 +61,7 @@ SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_vi
     ex->body.declared = body.size();
     length = body.size();
   }
-  detail::serialize_request_head(arena, ex->head_queue, method, target, headers, length, chunked);
+  detail::serialize_request_head(arena, ex->head_queue, method, target, headers, facts, length, chunked);
   if (!options.streaming) {
     if (!body.empty()) detail::append_copy(arena, ex->body_queue, body);
     ex->body.sent = body.size();
@@ -75,7 +74,7 @@ SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_vi
     ex->body_held = true;
     ex->continue_until = now + config.continue_timeout;
   }
-  if (header_has_token(headers, "connection", "close")) {
+  if (facts.connection_close) {
     // RFC 9112 §9.6: no request may follow one that announces close.
     ex->last_request = true;
     closing = true;

@@ -110,6 +110,7 @@ HeaderFacts scan_headers(Headers headers) noexcept {
     switch (h.name.size()) {
       case 4: f.date = f.date || iequals(h.name, "date"); break;
       case 6: f.server = f.server || iequals(h.name, "server"); break;
+      case 7: f.upgrade = f.upgrade || iequals(h.name, "upgrade"); break;
       case 10:
         if (iequals(h.name, "connection")) {
           const Header one[] = {h};
@@ -181,11 +182,9 @@ bool valid_target(std::string_view target) noexcept {
 }
 
 void serialize_request_head(BlockArena& a, SegmentQueue& q, std::string_view method,
-                            std::string_view target, Headers headers,
+                            std::string_view target, Headers headers, const HeaderFacts& facts,
                             std::optional<std::uint64_t> content_length, bool chunked) noexcept {
-  std::size_t fields = 0;
-  for (const Header& h : headers) fields += h.name.size() + h.value.size() + 4;
-  Gather out(a, q, method.size() + target.size() + 12 + fields + 40 + 2);
+  Gather out(a, q, method.size() + target.size() + 12 + facts.line_bytes + 40 + 2);
   out.add(method);
   out.add(" ");
   out.add(target);

@@ -16,7 +16,7 @@ namespace wirestate::detail {
 // found in one pass.
 struct HeaderFacts {
   bool valid = true;  // names are tokens, values hold no CR, LF or NUL
-  bool date = false, server = false, transfer_encoding = false;
+  bool date = false, server = false, transfer_encoding = false, upgrade = false;
   bool connection_close = false, connection_upgrade = false;
   std::optional<std::string_view> content_length;
   std::size_t line_bytes = 0;  // the fields as "name: value\r\n"
@@ -48,10 +48,11 @@ Error validate_headers(Headers headers) noexcept;  // trailers
 
 void serialize_head(BlockArena& arena, SegmentQueue& q, const Config& config,
                     const HeadSpec& spec) noexcept;
-// "METHOD target HTTP/1.1", the application's fields, then the framing field:
-// Content-Length when `content_length` is set, else chunked if `chunked`.
+// "METHOD target HTTP/1.1", the application's fields (`facts` is
+// scan_headers(headers)), then the framing field: Content-Length when
+// `content_length` is set, else chunked if `chunked`.
 void serialize_request_head(BlockArena& arena, SegmentQueue& q, std::string_view method,
-                            std::string_view target, Headers headers,
+                            std::string_view target, Headers headers, const HeaderFacts& facts,
                             std::optional<std::uint64_t> content_length, bool chunked) noexcept;
 // A request target: visible ASCII, no spaces (RFC 9112 §3.2).
 bool valid_target(std::string_view target) noexcept;
