@@ -42,15 +42,36 @@ FreeListPool::List& FreeListPool::list_for(std::size_t bytes) noexcept {
 }
 
 char* FreeListPool::acquire(std::size_t bytes) noexcept {
-  List& l = list_for(bytes);
-  char* p = l.first;
-  if (!p) return allocate(bytes);
-  l.first = next_of(p);
-  free_bytes_ -= bytes;
-  return p;
+  for (List& l : lists_) {
+    if (l.bytes != bytes) continue;
+    char* p = l.first;
+    if (!p) break;
+    l.first = next_of(p);
+    free_bytes_ -= bytes;
+    return p;
+  }
+  return acquire_new(bytes);
+}
+
+char* FreeListPool::acquire_new(std::size_t bytes) noexcept {
+  list_for(bytes);  // known from now on, so that its release is the fast one
+  return allocate(bytes);
 }
 
 void FreeListPool::release(char* buffer, std::size_t bytes) noexcept {
+  if (free_bytes_ + bytes <= max_free_bytes_) {
+    for (List& l : lists_) {
+      if (l.bytes != bytes) continue;
+      std::memcpy(buffer, &l.first, sizeof l.first);
+      l.first = buffer;
+      free_bytes_ += bytes;
+      return;
+    }
+  }
+  release_slow(buffer, bytes);
+}
+
+void FreeListPool::release_slow(char* buffer, std::size_t bytes) noexcept {
   if (free_bytes_ + bytes > max_free_bytes_) return deallocate(buffer);
   List& l = list_for(bytes);
   std::memcpy(buffer, &l.first, sizeof l.first);

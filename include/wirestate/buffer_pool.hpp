@@ -42,6 +42,10 @@ class FreeListPool final : public BufferPool {
     char* first = nullptr;
   };
   List& list_for(std::size_t bytes) noexcept;
+  // The first use of a size, an empty list, a full pool: out of line, so
+  // that the common case saves and restores no registers.
+  char* acquire_new(std::size_t bytes) noexcept;
+  void release_slow(char* buffer, std::size_t bytes) noexcept;
   std::vector<List> lists_;
   std::size_t max_free_bytes_;
   std::size_t free_bytes_ = 0;

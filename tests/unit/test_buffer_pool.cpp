@@ -123,3 +123,46 @@ TEST_CASE("a read buffer handed out stays lent until the adapter takes it back")
     CHECK(pool.lent == 0);
   }
 }
+
+TEST_CASE("FreeListPool hands back what it was given, by size, up to its cap") {
+  FreeListPool pool(3 * 4096);
+  char* a = pool.acquire(4096);
+  char* b = pool.acquire(4096);
+  char* small = pool.acquire(512);
+  REQUIRE(a != b);
+  REQUIRE(pool.free_bytes() == 0);
+
+  pool.release(a, 4096);
+  pool.release(small, 512);
+  CHECK(pool.free_bytes() == 4096 + 512);
+  // Each size has its own list; the last buffer given back comes out first.
+  CHECK(pool.acquire(512) == small);
+  CHECK(pool.acquire(4096) == a);
+  CHECK(pool.free_bytes() == 0);
+
+  // A size this pool never handed out (from another FreeListPool, which
+  // allocates the same way) is kept too.
+  FreeListPool other;
+  char* odd = other.acquire(1000);
+  pool.release(odd, 1000);
+  CHECK(pool.free_bytes() == 1000);
+  CHECK(pool.acquire(1000) == odd);
+
+  // Past the cap, a released buffer is freed, not kept.
+  pool.release(a, 4096);
+  pool.release(b, 4096);
+  pool.release(odd, 1000);  // 9,192 of 12,288
+  char* c = pool.acquire(4096);  // b, the last one given back
+  CHECK(c == b);
+  char* d = pool.acquire(4096);
+  CHECK(d == a);
+  char* e = pool.acquire(4096);  // the list is empty: a new one
+  CHECK(pool.free_bytes() == 1000);
+  pool.release(c, 4096);
+  pool.release(d, 4096);
+  CHECK(pool.free_bytes() == 1000 + 2 * 4096);
+  pool.release(e, 4096);  // would make 13,288: freed
+  CHECK(pool.free_bytes() == 1000 + 2 * 4096);
+  pool.release(small, 512);
+  CHECK(pool.free_bytes() == 1000 + 2 * 4096 + 512);
+}
