@@ -19,7 +19,7 @@ constexpr std::uint64_t zero_bytes(std::uint64_t w) noexcept {
 // The first `c` in [p, end), or end.
 inline const char* find_byte(const char* p, const char* end, char c) noexcept {
   if constexpr (std::endian::native == std::endian::little) {
-    const std::uint64_t pattern = 0x0101010101010101 * static_cast<unsigned char>(c);
+    const std::uint64_t pattern = std::uint64_t{0x0101010101010101} * static_cast<unsigned char>(c);
     for (; end - p >= 8; p += 8) {
       std::uint64_t w;
       std::memcpy(&w, p, 8);
