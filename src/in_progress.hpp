@@ -73,6 +73,7 @@ class InProgress {
   struct Held {
     MessageParser parser{MessageParser::Role::request};
     WriteWindow window;
+    Held* next = nullptr;  // while in the pool
   };
   Held& held() noexcept {
     if (!held_) {

@@ -5,9 +5,11 @@
 // capacity they grew (head storage, queues), so after warm-up taking and
 // giving back allocate nothing. Past `max_free` kept states, one given back
 // is freed, so a burst of connections does not pin its peak forever.
+//
+// Free states are linked through their own `next` member, the one a
+// connection's ExchangeList uses: a state is in one list or the other. Taking
+// and giving back are a few instructions, with nothing to grow.
 #include <cstddef>
-#include <memory>
-#include <vector>
 
 namespace wirestate::detail {
 
@@ -17,21 +19,35 @@ class StatePool {
   static constexpr std::size_t max_free = 1024;
 
   static T* take() {
-    std::vector<std::unique_ptr<T>>& free = list();
-    if (free.empty()) return new T();
-    T* state = free.back().release();
-    free.pop_back();
+    Free& f = list();
+    T* state = f.first;
+    if (!state) return new T();
+    f.first = state->next;
+    state->next = nullptr;
+    --f.count;
     return state;
   }
   static void give(T* state) noexcept {
-    std::vector<std::unique_ptr<T>>& free = list();
-    if (free.size() >= max_free) return delete state;
-    free.emplace_back(state);
+    Free& f = list();
+    if (f.count >= max_free) return delete state;
+    state->next = f.first;
+    f.first = state;
+    ++f.count;
   }
 
  private:
-  static std::vector<std::unique_ptr<T>>& list() noexcept {
-    thread_local std::vector<std::unique_ptr<T>> free;
+  struct Free {
+    T* first = nullptr;
+    std::size_t count = 0;
+    ~Free() {
+      while (T* s = first) {
+        first = s->next;
+        delete s;
+      }
+    }
+  };
+  static Free& list() noexcept {
+    thread_local Free free;
     return free;
   }
 };
