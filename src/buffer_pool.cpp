@@ -53,7 +53,7 @@ char* FreeListPool::acquire(std::size_t bytes) noexcept {
   return acquire_new(bytes);
 }
 
-char* FreeListPool::acquire_new(std::size_t bytes) noexcept {
+[[gnu::noinline]] char* FreeListPool::acquire_new(std::size_t bytes) noexcept {
   list_for(bytes);  // known from now on, so that its release is the fast one
   return allocate(bytes);
 }
@@ -71,7 +71,7 @@ void FreeListPool::release(char* buffer, std::size_t bytes) noexcept {
   release_slow(buffer, bytes);
 }
 
-void FreeListPool::release_slow(char* buffer, std::size_t bytes) noexcept {
+[[gnu::noinline]] void FreeListPool::release_slow(char* buffer, std::size_t bytes) noexcept {
   if (free_bytes_ + bytes > max_free_bytes_) return deallocate(buffer);
   List& l = list_for(bytes);
   std::memcpy(buffer, &l.first, sizeof l.first);
