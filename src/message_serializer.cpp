@@ -89,16 +89,26 @@ constexpr std::array<bool, 256> value_forbidden = [] {
 
 // Both loops look at every byte without branching: names and values are
 // valid far more often than not.
+// Four bytes a step: a loop step per byte cost more than the test itself.
 bool valid_field_name(std::string_view name) noexcept {
-  bool ok = !name.empty();
-  for (char c : name) ok &= is_tchar(c);
+  const char* p = name.data();
+  const std::size_t n = name.size();
+  bool ok = n != 0;
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) ok &= is_tchar(p[i]) & is_tchar(p[i + 1]) & is_tchar(p[i + 2]) & is_tchar(p[i + 3]);
+  for (; i < n; ++i) ok &= is_tchar(p[i]);
   return ok;
 }
 
 bool valid_field_value(std::string_view value) noexcept {
-  bool bad = false;
-  for (char c : value) bad |= value_forbidden[static_cast<unsigned char>(c)];
-  return !bad;
+  const auto bad = [](char c) { return value_forbidden[static_cast<unsigned char>(c)]; };
+  const char* p = value.data();
+  const std::size_t n = value.size();
+  bool found = false;
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) found |= bad(p[i]) | bad(p[i + 1]) | bad(p[i + 2]) | bad(p[i + 3]);
+  for (; i < n; ++i) found |= bad(p[i]);
+  return !found;
 }
 
 HeaderFacts scan_headers(Headers headers) noexcept {

@@ -1,6 +1,8 @@
 // Whole and streamed responses: exact bytes and framing.
 #include <catch2/catch.hpp>
 
+#include <string>
+
 #include "runtime.hpp"
 
 using namespace wstest;
@@ -63,6 +65,28 @@ TEST_CASE("ending short of the declared Content-Length is an error and closes th
   CHECK(end_error == Error::body_underrun);
   CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n123");
   CHECK(rt.write_closed);
+}
+
+TEST_CASE("a forbidden byte anywhere in a field name or value is refused") {
+  // The checks look at several bytes a step: every position must count.
+  Runtime rt;
+  rt.app.request_fn = [&](Exchange& e) {
+    for (std::size_t len = 1; len <= 11; ++len) {
+      for (std::size_t at = 0; at < len; ++at) {
+        std::string name(len, 'N'), value(len, 'v');
+        name[at] = ' ';
+        INFO("length " << len << ", bad byte at " << at);
+        CHECK(e.respond(200, {{name, "v"}}) == Error::invalid_header);
+        for (char bad : {'\r', '\n', '\0'}) {
+          value[at] = bad;
+          CHECK(e.respond(200, {{"X-Value", value}}) == Error::invalid_header);
+        }
+      }
+    }
+    CHECK_FALSE(e.respond(200, {{"X-Eleven-ok", "eleven-byte"}}, "fine"));
+  };
+  rt.feed(get);
+  CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\nX-Eleven-ok: eleven-byte\r\nContent-Length: 4\r\n\r\nfine");
 }
 
 TEST_CASE("misuse of the response API is reported, never serialized") {
