@@ -76,7 +76,7 @@ void ClientConnection::Impl::touch() noexcept {
   // As the server's: an action from inside parse_input is seen by the later
   // steps of the same pass.
   if (in_run) {
-    again = again || !in_parse_step;
+    if (!in_parse_step) again = true;
     return;
   }
   dirty = true;
