@@ -83,3 +83,27 @@ TEST_CASE("a pipelined request after a body is parsed only once the body is cons
     CHECK(rt.take_output() == ok_response("POST /a abc") + ok_response("GET /b "));
   });
 }
+
+TEST_CASE("with one request allowed in flight, each write's report lets the next one in, in the same call") {
+  // No extra call may be needed to move on: after commit_read, writing
+  // until next_write() has nothing must answer every request of the read.
+  Config c = plain_config();
+  c.max_pipelined_requests = 1;
+  Runtime rt(c);
+  const std::string input = requests(3);
+  std::span<char> buf = rt.conn.read_buffer();
+  std::copy(input.begin(), input.end(), buf.begin());
+  rt.conn.commit_read(input.size(), rt.now);
+  CHECK(rt.app.seen.size() == 1);
+  std::string out;
+  for (WriteOp op = rt.conn.next_write(); op.kind == WriteOp::write; op = rt.conn.next_write()) {
+    std::size_t n = 0;
+    for (const IoVec& v : op.iovecs) {
+      out.append(static_cast<const char*>(v.base), v.len);
+      n += v.len;
+    }
+    rt.conn.wrote(n, rt.now);
+  }
+  CHECK(rt.app.seen.size() == 3);
+  CHECK(out == responses(3));
+}
