@@ -73,10 +73,8 @@ void FreeListPool::release(char* buffer, std::size_t bytes) noexcept {
 
 [[gnu::noinline]] void FreeListPool::release_slow(char* buffer, std::size_t bytes) noexcept {
   if (free_bytes_ + bytes > max_free_bytes_) return deallocate(buffer);
-  List& l = list_for(bytes);
-  std::memcpy(buffer, &l.first, sizeof l.first);
-  l.first = buffer;
-  free_bytes_ += bytes;
+  list_for(bytes);  // a size first seen here: known now, so release links it
+  release(buffer, bytes);
 }
 
 }  // namespace wirestate
