@@ -82,14 +82,14 @@ struct ServerConnection::Impl {
   void parse_input() noexcept;
   void on_head(ExchangeState& ex) noexcept;
   void on_message_end() noexcept;
-  void resolve_upgrade() noexcept;
+  [[gnu::cold]] void resolve_upgrade() noexcept;
   bool deliver_body() noexcept;
   // The response ended before the request body was read: drain it or close
   // (Config::unread_body). Returns whether anything changed.
   bool settle_unread_body() noexcept;
   // Config::unread_body allows draining what is left of `ex`'s body.
   bool drainable(const ExchangeState& ex) const noexcept;
-  void stop_draining() noexcept;
+  [[gnu::cold]] void stop_draining() noexcept;
   // Runs the minimum-rate windows while the connection waits on the peer.
   void track_rates() noexcept;
   void clock_rates() noexcept;
@@ -113,14 +113,14 @@ struct ServerConnection::Impl {
   std::size_t queued_bytes() const noexcept;
   // The peer broke the protocol in the message being parsed: answer with
   // `e`'s status when a response is still possible, then close.
-  void fail_request(Error e, std::string_view detail) noexcept;
+  [[gnu::cold]] void fail_request(Error e, std::string_view detail) noexcept;
   // The transport is gone or stalled: end every exchange with `e`.
-  void fail_all(Error e) noexcept;
-  void fail_all_active(Error e) noexcept;
+  [[gnu::cold]] void fail_all(Error e) noexcept;
+  [[gnu::cold]] void fail_all_active(Error e) noexcept;
   // No more input. A head still being parsed that the app never saw is
   // dropped unless the caller answers it (`drop_unanswered_head` false).
-  void stop_reading(bool drop_unanswered_head = true) noexcept;
-  void queue_error_response(ExchangeState& ex, Error e, std::string_view detail) noexcept;
+  [[gnu::cold]] void stop_reading(bool drop_unanswered_head = true) noexcept;
+  [[gnu::cold]] void queue_error_response(ExchangeState& ex, Error e, std::string_view detail) noexcept;
 
   // Called by Exchange (exchange.cpp).
   void request_body(ExchangeState& ex) noexcept;

@@ -75,13 +75,15 @@ class InProgress {
     WriteWindow window;
     Held* next = nullptr;  // while in the pool
   };
-  Held& held() noexcept {
-    if (!held_) {
-      held_ = StatePool<Held>::take();
-      held_->parser.reset(role_);
-      held_->parser.set_chunk_extension_limits(config_.max_chunk_extension_bytes, config_.max_header_count);
-      held_->window.reset(pool_, config_.max_writes_in_flight);
-    }
+  Held& held() noexcept { return held_ ? *held_ : take(); }
+  // Out of line: parser() and window() are called from many places, and an
+  // inlined copy of this at each would spread the hot path over more cache
+  // lines (docs/performance.md, "Code layout").
+  [[gnu::noinline]] Held& take() noexcept {
+    held_ = StatePool<Held>::take();
+    held_->parser.reset(role_);
+    held_->parser.set_chunk_extension_limits(config_.max_chunk_extension_bytes, config_.max_header_count);
+    held_->window.reset(pool_, config_.max_writes_in_flight);
     return *held_;
   }
 

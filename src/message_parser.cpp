@@ -17,7 +17,7 @@ static_assert(sizeof(llhttp_t) <= 96 && alignof(llhttp_t) <= 8);
 // RFC 9112 §6.1 and §6.3: the only coding implemented is chunked, and it must
 // come last, once. A coding we do not implement is 501; a list whose final
 // coding is not chunked makes the length unknowable (400).
-Error check_transfer_encoding(Headers headers) noexcept {
+[[gnu::noinline]] Error check_transfer_encoding(Headers headers) noexcept {
   bool seen_chunked = false, last_is_chunked = false, unknown = false;
   for (const Header& h : headers) {
     if (!iequals(h.name, "transfer-encoding")) continue;

@@ -83,10 +83,10 @@ class MessageParser {
   struct Callbacks;
 
  private:
-  Step fail(Error e, std::string_view reason) noexcept;
+  [[gnu::cold]] Step fail(Error e, std::string_view reason) noexcept;
   Error finish_head() noexcept;
   // llhttp stopped with an error code (an llhttp_errno_t): which Error it is.
-  Step llhttp_failed(int rc, const char* data, std::size_t size) noexcept;
+  [[gnu::cold]] Step llhttp_failed(int rc, const char* data, std::size_t size) noexcept;
 
   alignas(8) unsigned char llhttp_[96];  // an llhttp_t; size checked in the .cpp
   Role role_;

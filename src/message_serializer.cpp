@@ -27,22 +27,13 @@ class Gather {
   ~Gather() { flush(); }
   void add(std::string_view s) {
     if (s.empty()) return;  // an empty view may have no data: memcpy must not see it
-    if (s.size() > cap_ - used_) {
-      flush();
-      if (s.size() > cap_) return append_copy(arena_, queue_, s);
-    }
+    if (s.size() > cap_ - used_) return add_past_room(s);
     std::memcpy(buf_ + used_, s.data(), s.size());
     used_ += s.size();
   }
   void field(std::string_view name, std::string_view value) {
     const std::size_t size = name.size() + value.size() + 4;
-    if (size > cap_ - used_) {  // rare: a long field, or a full buffer
-      add(name);
-      add(": ");
-      add(value);
-      add("\r\n");
-      return;
-    }
+    if (size > cap_ - used_) return field_past_room(name, value);
     char* p = buf_ + used_;
     std::memcpy(p, name.data(), name.size());  // names are never empty (scan_headers)
     p += name.size();
@@ -53,6 +44,21 @@ class Gather {
     *p++ = '\r';
     *p++ = '\n';
     used_ += size;
+  }
+  // Out of line and cold: the rare paths would otherwise be inlined at
+  // every piece of every head, spreading the hot ones over many more cache
+  // lines (docs/performance.md, "Code layout").
+  [[gnu::noinline, gnu::cold]] void add_past_room(std::string_view s) {
+    flush();
+    if (s.size() > cap_) return append_copy(arena_, queue_, s);
+    std::memcpy(buf_ + used_, s.data(), s.size());
+    used_ += s.size();
+  }
+  [[gnu::noinline, gnu::cold]] void field_past_room(std::string_view name, std::string_view value) {
+    add(name);
+    add(": ");
+    add(value);
+    add("\r\n");
   }
   // Hands what was gathered to the queue; past a bound that was wrong,
   // goes on on the stack.
@@ -108,6 +114,15 @@ bool valid_field_name(std::string_view name) noexcept {
 
 bool valid_field_value(std::string_view value) noexcept { return every_byte(value, value_allowed); }
 
+namespace {
+// Out of line: inlined, each comparison with a literal unrolls into dozens
+// of bytes of code that most responses never run (docs/performance.md,
+// "Code layout").
+[[gnu::noinline]] bool name_is(std::string_view name, std::string_view lowercase) noexcept {
+  return iequals(name, lowercase);
+}
+}  // namespace
+
 HeaderFacts scan_headers(Headers headers) noexcept {
   HeaderFacts f;
   for (const Header& h : headers) {
@@ -115,18 +130,18 @@ HeaderFacts scan_headers(Headers headers) noexcept {
     f.line_bytes += h.name.size() + h.value.size() + 4;
     // Compare only names of the right length: most headers are none of these.
     switch (h.name.size()) {
-      case 4: f.date = f.date || iequals(h.name, "date"); break;
-      case 6: f.server = f.server || iequals(h.name, "server"); break;
-      case 7: f.upgrade = f.upgrade || iequals(h.name, "upgrade"); break;
+      case 4: f.date = f.date || name_is(h.name, "date"); break;
+      case 6: f.server = f.server || name_is(h.name, "server"); break;
+      case 7: f.upgrade = f.upgrade || name_is(h.name, "upgrade"); break;
       case 10:
-        if (iequals(h.name, "connection")) {
+        if (name_is(h.name, "connection")) {
           const Header one[] = {h};
           f.connection_close = f.connection_close || header_has_token(one, "connection", "close");
           f.connection_upgrade = f.connection_upgrade || header_has_token(one, "connection", "upgrade");
         }
         break;
-      case 14: if (!f.content_length && iequals(h.name, "content-length")) f.content_length = h.value; break;
-      case 17: f.transfer_encoding = f.transfer_encoding || iequals(h.name, "transfer-encoding"); break;
+      case 14: if (!f.content_length && name_is(h.name, "content-length")) f.content_length = h.value; break;
+      case 17: f.transfer_encoding = f.transfer_encoding || name_is(h.name, "transfer-encoding"); break;
       default: break;
     }
   }
