@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""The micro suite's cycles and floors over several links of the same code.
+
+Each binary given was linked with a different WIRESTATE_LAYOUT_PAD, so the
+library code sits at a different address in each (`./dev bench layouts`
+builds them). On this project's test machines the address alone moved a
+cycle's time by up to 20%: one link's figure says little about a change.
+This runs every binary in turn, `rounds` times, and prints for each
+benchmark and each ratio the median, lowest and highest over the links.
+
+    layouts.py [--rounds N] [--filter REGEX] BINARY...
+"""
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+DEFAULT_FILTER = "ServerCycle_Plaintext|ClientCycle_Plaintext|LlhttpFloor"
+
+# "BM_ServerCycle_Plaintext   0.408 x BM_LlhttpFloor_Plaintext   (...)"
+RATIO = re.compile(r"^(BM_\S+)\s+([0-9.]+) x (BM_\S+)")
+# "BM_ServerCycle_Plaintext   432 ns   432 ns   5 ..."
+TIME = re.compile(r"^(BM_\S+)\s+([0-9.]+) (ns|us|ms)\s")
+TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6}
+
+
+def run_once(binary, pattern):
+    out = subprocess.run(
+        [binary, "--benchmark_color=false", "--benchmark_min_time=0.3", f"--benchmark_filter={pattern}"],
+        check=True, capture_output=True, text=True, timeout=600).stdout
+    times, ratios, against_bare = {}, {}, False
+    for line in out.splitlines():
+        if line.startswith("Against bare llhttp"):
+            against_bare = True  # the floor the targets use is the first list
+        if m := RATIO.match(line):
+            if not against_bare:
+                ratios[f"{m.group(1)} / {m.group(3)}"] = float(m.group(2))
+        elif m := TIME.match(line):
+            times[m.group(1)] = float(m.group(2)) * TO_NS[m.group(3)]
+    return times, ratios
+
+
+def spread(values):
+    return f"median {statistics.median(values):8.3f}   lowest {min(values):8.3f}   highest {max(values):8.3f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--filter", default=DEFAULT_FILTER)
+    parser.add_argument("binaries", nargs="+")
+    args = parser.parse_args()
+
+    # Per link: the fastest round's time (noise only ever slows a run
+    # down), and the median round's ratio (a disturbed floor would raise it).
+    times = defaultdict(lambda: defaultdict(list))   # benchmark -> link -> ns
+    ratios = defaultdict(lambda: defaultdict(list))  # ratio -> link -> value
+    for round_ in range(args.rounds):
+        for binary in args.binaries:
+            t, r = run_once(binary, args.filter)
+            for name, ns in t.items():
+                times[name][binary].append(ns)
+            for name, value in r.items():
+                ratios[name][binary].append(value)
+        print(f"round {round_ + 1} of {args.rounds} done", file=sys.stderr)
+
+    print(f"{len(args.binaries)} links, {args.rounds} rounds each")
+    print("\nTime per iteration (ns), each link's fastest round:")
+    for name in sorted(times):
+        print(f"  {name:44s} {spread([min(v) for v in times[name].values()])}")
+    print("\nRatios (cycle rate / floor rate), each link's median round:")
+    for name in sorted(ratios):
+        print(f"  {name:70s} {spread([statistics.median(v) for v in ratios[name].values()])}")
+
+
+if __name__ == "__main__":
+    main()
