@@ -7,6 +7,8 @@ builds them). On this project's test machines the address alone moved a
 cycle's time by up to 20%: one link's figure says little about a change.
 This runs every binary in turn, `rounds` times, and prints for each
 benchmark and each ratio the median, lowest and highest over the links.
+The padding moves the library as a whole: how its functions sit relative
+to each other, which a change to one of them re-deals, is not averaged.
 
     layouts.py [--rounds N] [--filter REGEX] BINARY...
 """
