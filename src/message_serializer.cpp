@@ -51,8 +51,7 @@ class Gather {
   [[gnu::noinline, gnu::cold]] void add_past_room(std::string_view s) {
     flush();
     if (s.size() > cap_) return append_copy(arena_, queue_, s);
-    std::memcpy(buf_ + used_, s.data(), s.size());
-    used_ += s.size();
+    add(s);  // the emptied buffer has room now
   }
   [[gnu::noinline, gnu::cold]] void field_past_room(std::string_view name, std::string_view value) {
     add(name);

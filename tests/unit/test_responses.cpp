@@ -116,6 +116,18 @@ TEST_CASE("short writes resume exactly where the socket stopped") {
   CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n" + std::string(10000, 'z'));
 }
 
+TEST_CASE("a head too big for an output block is written whole, in order") {
+  // The head's bound passes a block's room, so it is gathered in a small
+  // buffer that fills: the second long field must go out after the first
+  // one, the body after both.
+  Runtime rt;
+  const std::string a(300, 'a'), b(300, 'b'), body(10000, 'z');
+  rt.app.request_fn = [&](Exchange& e) { REQUIRE_FALSE(e.respond(200, {{"A", a}, {"B", b}}, body)); };
+  rt.feed(get);
+  CHECK(rt.take_output() ==
+        "HTTP/1.1 200 OK\r\nA: " + a + "\r\nB: " + b + "\r\nContent-Length: 10000\r\n\r\n" + body);
+}
+
 TEST_CASE("the canned overload response is complete and says when to retry") {
   const std::string_view r = overload_response();
   CHECK(r.starts_with("HTTP/1.1 503 Service Unavailable\r\n"));
