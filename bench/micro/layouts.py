@@ -4,8 +4,9 @@
 Each binary given was linked with a different WIRESTATE_LAYOUT_PAD and
 WIRESTATE_LAYOUT_ALIGN, so the library code sits at a different address,
 and its functions at different distances from each other, in each
-(`./dev bench layouts` builds them). On this project's test machines the address alone moved a
-cycle's time by up to 20%: one link's figure says little about a change.
+(`./dev bench layouts` builds them). On this project's test machines the
+layout alone moved a cycle's time by up to 20%: one link's figure says
+little about a change.
 This runs every binary in turn, `rounds` times, and prints for each
 benchmark and each ratio the median, lowest and highest over the links.
 The padding moves the library as a whole; the alignments re-deal how its
