@@ -47,9 +47,7 @@ void BM_ServerCycle_Plaintext(benchmark::State& state) { server_cycle(state, pla
 BENCHMARK(BM_ServerCycle_Plaintext);
 
 void BM_ServerCycle_Plaintext_Pipelined16(benchmark::State& state) {
-  std::string sixteen;
-  for (int i = 0; i < 16; ++i) sixteen += plaintext_request;
-  server_cycle(state, sixteen, 16);
+  server_cycle(state, repeated(plaintext_request, 16), 16);
 }
 BENCHMARK(BM_ServerCycle_Plaintext_Pipelined16);
 
@@ -68,14 +66,8 @@ BENCHMARK(BM_ServerCycle_HeaderHeavy);
 void BM_LlhttpFloor_Plaintext(benchmark::State& state) { llhttp_floor(state, HTTP_REQUEST, plaintext_request, 1); }
 BENCHMARK(BM_LlhttpFloor_Plaintext);
 
-std::string sixteen_requests() {
-  std::string sixteen;
-  for (int i = 0; i < 16; ++i) sixteen += plaintext_request;
-  return sixteen;
-}
-
 void BM_LlhttpFloor_Plaintext_Pipelined16(benchmark::State& state) {
-  llhttp_floor(state, HTTP_REQUEST, sixteen_requests(), 16);
+  llhttp_floor(state, HTTP_REQUEST, repeated(plaintext_request, 16), 16);
 }
 BENCHMARK(BM_LlhttpFloor_Plaintext_Pipelined16);
 
@@ -83,7 +75,7 @@ void BM_LlhttpBare_Plaintext(benchmark::State& state) { llhttp_bare(state, HTTP_
 BENCHMARK(BM_LlhttpBare_Plaintext);
 
 void BM_LlhttpBare_Plaintext_Pipelined16(benchmark::State& state) {
-  llhttp_bare(state, HTTP_REQUEST, sixteen_requests(), 16);
+  llhttp_bare(state, HTTP_REQUEST, repeated(plaintext_request, 16), 16);
 }
 BENCHMARK(BM_LlhttpBare_Plaintext_Pipelined16);
 
