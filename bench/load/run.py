@@ -3,11 +3,12 @@
 core and the load generator to the other, with the same single worker each;
 everything listens on 127.0.0.1 and is stopped by its PID.
 
-    run.py --epoll PATH [--duration S] [--idle N] [--out DIR] [--only 1,2,...] [--repeat N]
+    run.py --epoll PATH [--fetch PATH] [--duration S] [--idle N] [--out DIR] [--only 1,2,...] [--repeat N]
 
 Prints one markdown table (absolute figures, ratio to the best peer and to the
 reference) and writes it, with an SVG bar chart of scenarios 1-4, under
-bench/results/.
+bench/results/. With --fetch, scenario 3 is also run with wirestate's client
+role (wirestate-fetch) downloading, in a second table against curl.
 """
 import argparse
 import datetime
@@ -170,6 +171,7 @@ def idle_connections(server, count):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--epoll", required=True)
+    p.add_argument("--fetch", help="wirestate-fetch, for the client role's download in scenario 3")
     p.add_argument("--duration", type=int, default=10)
     p.add_argument("--idle", type=int, default=10000)
     p.add_argument("--out", default=os.path.join(HERE, "..", "results"))
@@ -234,9 +236,27 @@ def main():
                              timeout=120).stdout
         return {"Bps": float(out)}
 
+    def client_download(s):
+        # The client role receiving the same bytes as curl, taking turns
+        # with it three times on one server; each keeps its median. Both
+        # send the body to /dev/null; wirestate-fetch is timed from outside
+        # (process start and connect are milliseconds of a transfer).
+        url = f"http://127.0.0.1:{s.port}/bytes/1073741824"
+        fetch, curl = [], []
+        for _ in range(3):
+            start = time.monotonic()
+            subprocess.run(["taskset", "-c", LOAD_CPU, args.fetch, url], stdout=subprocess.DEVNULL, check=True,
+                           timeout=120)
+            fetch.append((1 << 30) / (time.monotonic() - start))
+            curl.append(download(s)["Bps"])
+        return {"Bps": sorted(fetch)[1], "curl_Bps": sorted(curl)[1]}
+
     for kind in ["wirestate"] + (["node"] if "node" in peers else []):
         if wanted(3):
             results[(3, kind)] = run(kind, download)
+    if wanted(3) and args.fetch:
+        print("  wirestate-fetch and curl: /bytes/1073741824, three turns each", file=sys.stderr)
+        results[(3, "client")] = run("wirestate", client_download)
     slow_seconds = max(D * 2, 6)
     for kind in ["wirestate"] + (["node"] if "node" in peers else []):
         if wanted(4):
@@ -302,6 +322,13 @@ def report(results, peers, args, failures):
     row(4, "4 500 x /slow/2000", "p99 ms", "p99_ms", lambda v: f"{v:.0f}", None, False)
     row(5, "5 /stream at 1 MiB/s", "RSS growth KiB", "growth_kib", lambda v: f"{v}", None, False)
     row(6, f"6 {args.idle} idle keep-alive", "bytes/conn", "bytes", lambda v: f"{v:.0f}", None, False)
+    client = results.get((3, "client"), {})
+    if client.get("Bps") is not None:
+        fetch, curl = client["Bps"], client["curl_Bps"]
+        lines += ["", "Client role: wirestate-fetch and curl taking turns on wirestate's server, median of three each:",
+                  "", "| scenario | metric | wirestate-fetch | curl | vs curl | vs raw TCP |", "|---|---|---|---|---|---|",
+                  f"| 3c GET /bytes/1 GiB | GB/s | {fetch / 1e9:.2f} | {curl / 1e9:.2f} | {fetch / curl:.2f}x | "
+                  + (f"{fetch / raw:.2f}x |" if raw else "n/a |")]
     errors = [f"- {s} {c}: {r['errors'].strip()}" for (s, c), r in sorted(results.items())
               if isinstance(r, dict) and r.get("errors", "").strip()]
     if errors:
