@@ -5,8 +5,10 @@
 // llhttp validates the syntax; this class only has to find the pieces. One
 // copy per read and one pass over the finished head cost a fraction of
 // collecting every method, target, name and value from llhttp's callbacks,
-// and the pass that finds the line ends also checks them (llhttp accepts a
-// bare LF and joins obs-fold lines, RFC 9112 §2.2 and §5.2).
+// and the pass that finds the line ends also checks them: llhttp 8 in
+// strict mode accepts a bare LF ending the start line, the empty line or a
+// leading empty line (not a field value), and obs-fold lines (RFC 9112 §2.2
+// and §5.2).
 //
 // The bytes live in storage that keeps its capacity across messages, so the
 // views stay valid until reset() whatever happens to the read buffer.
