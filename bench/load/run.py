@@ -69,6 +69,18 @@ class Proc:
                 pass
         return total
 
+    def cpu_seconds(self):
+        """User and system time of every process in the server's group so far."""
+        ticks = 0
+        for pid in self.pids():
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            except (OSError, IndexError, ValueError):
+                pass
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         try:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -114,19 +126,32 @@ def available(kind):
     return {"nginx": shutil.which("nginx"), "h2o": shutil.which("h2o"), "node": shutil.which("node")}.get(kind, True)
 
 
-def wrk(url, conns, seconds, script=None, timeout="5s"):
+def wrk(url, conns, seconds, script=None, timeout="5s", server=None):
+    """One wrk run. With `server`, also what the run cost each side: the
+    server's CPU time per request, and how busy wrk kept its own core (at
+    100% the load generator, not the server, sets the request rate)."""
     argv = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--latency",
             "--timeout", timeout]
     if script:
         argv += ["-s", script]
+    server_before = server.cpu_seconds() if server else 0.0
+    load_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
     out = subprocess.run(argv + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
+    wall = time.monotonic() - started
+    load_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_cpu = server.cpu_seconds() - server_before if server else None
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = {}
     for pct, value, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M):
         lat[pct] = float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
     errors = re.search(r"Socket errors:.*", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    load_cpu = (load_after.ru_utime + load_after.ru_stime) - (load_before.ru_utime + load_before.ru_stime)
     return {"rps": rps, "p50_ms": lat.get("50"), "p99_ms": lat.get("99"),
+            "cpu_us": server_cpu / requests * 1e6 if server_cpu is not None and requests else None,
+            "load_busy": 100.0 * load_cpu / wall,
             "errors": (errors.group(0) if errors else "") + (f" non-2xx {non2xx.group(1)}" if non2xx else "")}
 
 
@@ -178,7 +203,7 @@ def main():
     p.add_argument("--out", default=os.path.join(HERE, "..", "results"))
     p.add_argument("--only", default="", help="comma-separated scenarios; prints the table, records nothing")
     p.add_argument("--repeat", type=int, default=3,
-                   help="rounds of scenarios 1 and 2, servers taking turns; each figure is the median round")
+                   help="rounds of scenarios 1 and 2, servers taking turns; each figure is its median over them")
     args = p.parse_args()
     work = tempfile.mkdtemp(prefix="wirestate-load-")
     build_tools(work)
@@ -209,21 +234,27 @@ def main():
 
     print(f"load run: server on cpu {SERVER_CPU}, load on cpu {LOAD_CPU}, {D}s per run", file=sys.stderr)
     # The machine's noise moves single runs by 10% or more, so the servers
-    # take turns for several rounds and each keeps its median round.
+    # take turns for several rounds and each figure is its median over them.
     rounds = {}
     for r in range(max(args.repeat, 1)):
         for kind in ["floor", "wirestate", *peers]:
             print(f"  round {r + 1}, {kind}: plaintext", file=sys.stderr)
             if wanted(1):
                 rounds.setdefault((1, kind), []).append(
-                    run(kind, lambda s: wrk(f"http://127.0.0.1:{s.port}/plaintext", 64, D)))
+                    run(kind, lambda s: wrk(f"http://127.0.0.1:{s.port}/plaintext", 64, D, server=s)))
             if wanted(2):
                 rounds.setdefault((2, kind), []).append(
                     run(kind, lambda s: wrk(f"http://127.0.0.1:{s.port}/plaintext", 256, D,
-                                            script=os.path.join(HERE, "pipeline.lua"))))
+                                            script=os.path.join(HERE, "pipeline.lua"), server=s)))
     for key, runs in rounds.items():
-        runs = sorted((x for x in runs if x.get("rps") is not None), key=lambda x: x["rps"])
-        results[key] = runs[len(runs) // 2] if runs else {}
+        runs = [x for x in runs if x.get("rps") is not None]
+        if not runs:
+            results[key] = {}
+            continue
+        # Each figure is its own median over the rounds.
+        results[key] = {m: median([x[m] for x in runs if x.get(m) is not None])
+                        for m in ["rps", "p50_ms", "p99_ms", "cpu_us", "load_busy"]}
+        results[key]["errors"] = " ".join(x["errors"] for x in runs if x.get("errors", "").strip())
     results[(3, "raw")] = {"Bps": None}
     if wanted(3):
         print("  raw TCP and /bytes/1073741824", file=sys.stderr)
@@ -286,6 +317,11 @@ def main():
     report(results, peers, args, failures)
 
 
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2] if values else None
+
+
 def fmt_rate(v):
     return f"{v / 1e6:.2f} M" if v >= 1e6 else f"{v / 1e3:.1f} k"
 
@@ -297,8 +333,10 @@ def report(results, peers, args, failures):
     lines = [f"# Load run {stamp} on {host}", "",
              f"`bench/load/run.py --duration {args.duration} --idle {args.idle} --repeat {args.repeat}`: server "
              f"pinned to cpu {SERVER_CPU}, wrk/curl to cpu {LOAD_CPU}, one worker each; scenarios 1 and 2 are "
-             f"the median of {args.repeat} rounds in which the servers take turns. Ratios are wirestate / the "
-             "other figure (for memory, lower is better).", "",
+             f"medians over {args.repeat} rounds in which the servers take turns. Ratios are wirestate / the "
+             "other figure (for latency, CPU and memory, lower is better). Server CPU is the user and system "
+             "time of the server's processes over the run, per request; while wrk keeps its core near 100% busy, "
+             "wrk sets the request rate and CPU per request is the server's own cost.", "",
              "| scenario | metric | " + " | ".join(cols) + " | vs best peer | vs reference |",
              "|---|---|" + "---|" * len(cols) + "---|---|"]
 
@@ -306,7 +344,10 @@ def report(results, peers, args, failures):
         vals = {c: results.get((n, c), {}).get(key) for c in cols}
         w = vals["wirestate"]
         peer_vals = [vals[c] for c in peers if vals.get(c) is not None]
-        best = (max(peer_vals) if higher_better else min(peer_vals)) if peer_vals else None
+        # higher_better None: a fact about the run, compared with nothing.
+        best = None
+        if peer_vals and higher_better is not None:
+            best = max(peer_vals) if higher_better else min(peer_vals)
         cells = [fmt(vals[c]) if vals.get(c) is not None else "n/a" for c in cols]
         vs_peer = f"{w / best:.2f}x" if w is not None and best else "n/a"
         vs_ref = f"{w / reference:.2f}x" if w is not None and reference else "n/a"
@@ -317,7 +358,14 @@ def report(results, peers, args, failures):
     row(1, "1 plaintext, 64 conns", "req/s", "rps", fmt_rate, floor1)
     row(1, "1 plaintext, 64 conns", "p50 ms", "p50_ms", lambda v: f"{v:.2f}", None, False)
     row(1, "1 plaintext, 64 conns", "p99 ms", "p99_ms", lambda v: f"{v:.2f}", None, False)
+    cpu1 = results.get((1, "floor"), {}).get("cpu_us")
+    row(1, "1 plaintext, 64 conns", "server CPU µs/req", "cpu_us", lambda v: f"{v:.2f}", cpu1, False)
+    row(1, "1 plaintext, 64 conns", "wrk's core busy %", "load_busy", lambda v: f"{v:.0f}", None, None)
     row(2, "2 plaintext, 256 conns, 16 pipelined", "req/s", "rps", fmt_rate, floor2)
+    cpu2 = results.get((2, "floor"), {}).get("cpu_us")
+    row(2, "2 plaintext, 256 conns, 16 pipelined", "server CPU µs/req", "cpu_us", lambda v: f"{v:.3f}", cpu2, False)
+    row(2, "2 plaintext, 256 conns, 16 pipelined", "wrk's core busy %", "load_busy", lambda v: f"{v:.0f}", None,
+        None)
     raw = results[(3, "raw")]["Bps"]
     raw_text = f"{raw / 1e9:.2f} GB/s" if raw else "n/a"
     row(3, f"3 GET /bytes/1 GiB (raw TCP: {raw_text})", "GB/s", "Bps", lambda v: f"{v / 1e9:.2f}", raw)
