@@ -190,6 +190,25 @@ class Reader final : public ResponseHandler {
   }
 };
 
+// One GET sent and its 13-byte response read. Writes are reported with
+// their token or as the oldest write in flight, as `by_token` says: each is
+// some adapter's steady state.
+void client_round_trip(ClientConnection& conn, Reader& reader, Time now, bool by_token) {
+  static constexpr Header headers[] = {{"Host", "localhost"}};
+  static constexpr std::string_view response = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!";
+  REQUIRE_FALSE(conn.send(reader, "GET", "/plaintext", headers).error);
+  for (WriteOp op = conn.next_write(); op.kind == WriteOp::write; op = conn.next_write()) {
+    std::size_t n = 0;
+    for (const IoVec& v : op.iovecs) n += v.len;
+    if (by_token) conn.wrote(op.token, n, now);
+    else conn.wrote(n, now);
+  }
+  REQUIRE(conn.next_read() == ReadOp::read);
+  std::span<char> buf = conn.read_buffer();
+  std::memcpy(buf.data(), response.data(), response.size());
+  conn.commit_read(response.size(), now);
+}
+
 }  // namespace
 
 TEST_CASE("10,000 client requests on a reused connection after warm-up allocate nothing") {
@@ -197,20 +216,7 @@ TEST_CASE("10,000 client requests on a reused connection after warm-up allocate 
   Time now{};
   ClientConnection conn(config, now);
   Reader reader;
-  static constexpr Header headers[] = {{"Host", "localhost"}};
-  const std::string_view response = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!";
-  auto one = [&] {
-    REQUIRE_FALSE(conn.send(reader, "GET", "/plaintext", headers).error);
-    for (WriteOp op = conn.next_write(); op.kind == WriteOp::write; op = conn.next_write()) {
-      std::size_t n = 0;
-      for (const IoVec& v : op.iovecs) n += v.len;
-      conn.wrote(n, now);
-    }
-    REQUIRE(conn.next_read() == ReadOp::read);
-    std::span<char> buf = conn.read_buffer();
-    std::memcpy(buf.data(), response.data(), response.size());
-    conn.commit_read(response.size(), now);
-  };
+  auto one = [&] { client_round_trip(conn, reader, now, /*by_token=*/false); };
   for (int i = 0; i < 100; ++i) one();
   allocations = 0;
   reader.bytes = 0;
@@ -224,18 +230,8 @@ TEST_CASE("an idle client connection holds at most 1 KiB, with the default Confi
   Config config;
   Time now{};
   Reader reader;
-  static constexpr Header headers[] = {{"Host", "localhost"}};
-  const std::string_view response = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!";
   auto one = [&](ClientConnection& conn) {
-    REQUIRE_FALSE(conn.send(reader, "GET", "/plaintext", headers).error);
-    for (WriteOp op = conn.next_write(); op.kind == WriteOp::write; op = conn.next_write()) {
-      std::size_t n = 0;
-      for (const IoVec& v : op.iovecs) n += v.len;
-      conn.wrote(op.token, n, now);
-    }
-    std::span<char> buf = conn.read_buffer();
-    std::memcpy(buf.data(), response.data(), response.size());
-    conn.commit_read(response.size(), now);
+    client_round_trip(conn, reader, now, /*by_token=*/true);
     REQUIRE(conn.is_idle());
   };
   const std::size_t per_connection = idle_bytes_each([&] {
