@@ -373,6 +373,7 @@ def report(results, peers, args, failures):
     row(4, "4 500 x /slow/2000", "p99 ms", "p99_ms", lambda v: f"{v:.0f}", None, False)
     row(5, "5 /stream at 1 MiB/s", "RSS growth KiB", "growth_kib", lambda v: f"{v}", None, False)
     row(6, f"6 {args.idle} idle keep-alive", "bytes/conn", "bytes", lambda v: f"{v:.0f}", None, False)
+    lines += ["", "Targets (issue: benchmarks):", "", *target_lines(results, peers)]
     client = results.get((3, "client"), {})
     if client.get("Bps") is not None:
         fetch, curl = client["Bps"], client["curl_Bps"]
@@ -395,6 +396,51 @@ def report(results, peers, args, failures):
     base = os.path.join(args.out, f"{stamp}-{host}")
     open(base + ".md", "w").write(table)
     chart(results, peers, base)
+
+
+def target_lines(results, peers):
+    """Each target of the benchmarks issue against this run's figures."""
+    get = lambda n, kind, key: results.get((n, kind), {}).get(key)  # noqa: E731
+
+    def verdict(ok):
+        return "not measured" if ok is None else ("met" if ok else "MISSED")
+
+    def best_peer(n, key, pick):
+        values = [v for v in (get(n, k, key) for k in peers) if v is not None]
+        return pick(values) if values else None
+
+    out = []
+    w1, floor1, peer1 = get(1, "wirestate", "rps"), get(1, "floor", "rps"), best_peer(1, "rps", max)
+    ok1 = None if None in (w1, floor1, peer1) else w1 >= 0.95 * floor1 and w1 > peer1
+    line = f"- (1) ≥ 0.95 × the floor and ahead of every peer in req/s: {verdict(ok1)}"
+    if ok1 is not None:
+        line += f" ({w1 / floor1:.2f}× the floor, {w1 / peer1:.2f}× the best peer"
+        cpu, peer_cpu = get(1, "wirestate", "cpu_us"), best_peer(1, "cpu_us", min)
+        if cpu is not None and peer_cpu:
+            line += f"; server CPU per request {cpu / peer_cpu:.2f}× the best peer's"
+        busy = get(1, "wirestate", "load_busy")
+        if busy is not None:
+            line += f", wrk's core {busy:.0f}% busy"
+        line += ")"
+    out.append(line)
+    w2, floor2 = get(2, "wirestate", "rps"), get(2, "floor", "rps")
+    ok2 = None if None in (w2, floor2) else w2 >= 0.8 * floor2
+    out.append(f"- (2) ≥ 0.8 × the floor: {verdict(ok2)}" + (f" ({w2 / floor2:.2f}×)" if ok2 is not None else ""))
+    w3, raw = get(3, "wirestate", "Bps"), get(3, "raw", "Bps")
+    ok3 = None if None in (w3, raw) else w3 >= 0.9 * raw
+    out.append(f"- (3) ≥ 0.9 × raw TCP: {verdict(ok3)}" + (f" ({w3 / raw:.2f}×)" if ok3 is not None else ""))
+    w4, p99 = get(4, "wirestate", "rps"), get(4, "wirestate", "p99_ms")
+    ok4 = None if None in (w4, p99) else w4 >= 0.99 * 250 and p99 < 2200
+    out.append(f"- (4) ≥ 247.5 req/s, p99 < 2.2 s: {verdict(ok4)}" +
+               (f" ({w4:.1f} req/s, {p99 / 1e3:.3f} s)" if ok4 is not None else ""))
+    w5 = get(5, "wirestate", "growth_kib")
+    ok5 = None if w5 is None else w5 < 2048
+    out.append(f"- (5) RSS growth < 2 MiB: {verdict(ok5)}" + (f" ({w5} KiB)" if ok5 is not None else ""))
+    w6, peer6 = get(6, "wirestate", "bytes"), best_peer(6, "bytes", min)
+    ok6 = None if None in (w6, peer6) else w6 <= peer6
+    out.append(f"- (6) no more bytes per idle connection than the best peer: {verdict(ok6)}" +
+               (f" ({w6:.0f} against {peer6:.0f})" if ok6 is not None else ""))
+    return out
 
 
 def chart(results, peers, base):
