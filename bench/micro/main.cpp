@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,7 @@ class Recorder final : public benchmark::ConsoleReporter {
   // Colours only on a terminal: `./dev bench micro` also keeps a copy.
   Recorder() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
   std::map<std::string, std::vector<double>> items, bytes;
-  double most_allocs = 0;  // the highest allocs/req of any run that counts them
-  bool allocs_counted = false;
+  std::optional<double> most_allocs;  // the highest allocs/req of any run that counts them
   void ReportRuns(const std::vector<Run>& runs) override {
     std::vector<Run> shown;
     for (const Run& r : runs) {
@@ -27,10 +27,8 @@ class Recorder final : public benchmark::ConsoleReporter {
         const std::string name = r.run_name.str();
         if (auto it = r.counters.find("items_per_second"); it != r.counters.end()) items[name].push_back(it->second);
         if (auto it = r.counters.find("bytes_per_second"); it != r.counters.end()) bytes[name].push_back(it->second);
-        if (auto it = r.counters.find("allocs/req"); it != r.counters.end()) {
-          most_allocs = std::max(most_allocs, static_cast<double>(it->second));
-          allocs_counted = true;
-        }
+        if (auto it = r.counters.find("allocs/req"); it != r.counters.end())
+          most_allocs = std::max(most_allocs.value_or(0), static_cast<double>(it->second));
       }
       if (r.repetitions <= 1 ? r.run_type == Run::RT_Iteration : r.aggregate_name == "median") shown.push_back(r);
     }
@@ -75,9 +73,9 @@ int main(int argc, char** argv) {
         cycle_target);
   ratio(recorder.items, "BM_ClientCycle_Plaintext", "BM_LlhttpFloor_Response", "req/s", cycle_target);
   ratio(recorder.items, "BM_ClientCycle_Plaintext_Pipelined16", "BM_LlhttpFloor_Response", "req/s", cycle_target);
-  if (recorder.allocs_counted)
-    std::printf("Allocations per request, highest of any cycle run: %g  target 0: %s\n", recorder.most_allocs,
-                recorder.most_allocs == 0 ? "met" : "MISSED");
+  if (recorder.most_allocs)
+    std::printf("Allocations per request, highest of any cycle run: %g  target 0: %s\n", *recorder.most_allocs,
+                *recorder.most_allocs == 0 ? "met" : "MISSED");
   std::printf("Against bare llhttp (no callbacks at all):\n");
   ratio(recorder.items, "BM_ServerCycle_Plaintext", "BM_LlhttpBare_Plaintext", "req/s");
   ratio(recorder.items, "BM_ServerCycle_Plaintext_Pipelined16", "BM_LlhttpBare_Plaintext_Pipelined16", "req/s");
