@@ -343,11 +343,8 @@ def report(results, peers, args, failures):
     def row(n, name, metric, key, fmt, reference=None, higher_better=True):
         vals = {c: results.get((n, c), {}).get(key) for c in cols}
         w = vals["wirestate"]
-        peer_vals = [vals[c] for c in peers if vals.get(c) is not None]
         # higher_better None: a fact about the run, compared with nothing.
-        best = None
-        if peer_vals and higher_better is not None:
-            best = max(peer_vals) if higher_better else min(peer_vals)
+        best = best_peer(results, peers, n, key, higher_better) if higher_better is not None else None
         cells = [fmt(vals[c]) if vals.get(c) is not None else "n/a" for c in cols]
         vs_peer = f"{w / best:.2f}x" if w is not None and best else "n/a"
         vs_ref = f"{w / reference:.2f}x" if w is not None and reference else "n/a"
@@ -398,48 +395,46 @@ def report(results, peers, args, failures):
     chart(results, peers, base)
 
 
+def best_peer(results, peers, n, key, higher_better):
+    """The best peer's figure for scenario n, or None when no peer has one."""
+    values = [v for v in (results.get((n, k), {}).get(key) for k in peers) if v is not None]
+    return (max(values) if higher_better else min(values)) if values else None
+
+
 def target_lines(results, peers):
     """Each target of the benchmarks issue against this run's figures."""
     get = lambda n, kind, key: results.get((n, kind), {}).get(key)  # noqa: E731
-
-    def verdict(ok):
-        return "not measured" if ok is None else ("met" if ok else "MISSED")
-
-    def best_peer(n, key, pick):
-        values = [v for v in (get(n, k, key) for k in peers) if v is not None]
-        return pick(values) if values else None
-
     out = []
-    w1, floor1, peer1 = get(1, "wirestate", "rps"), get(1, "floor", "rps"), best_peer(1, "rps", max)
-    ok1 = None if None in (w1, floor1, peer1) else w1 >= 0.95 * floor1 and w1 > peer1
-    line = f"- (1) ≥ 0.95 × the floor and ahead of every peer in req/s: {verdict(ok1)}"
-    if ok1 is not None:
-        line += f" ({w1 / floor1:.2f}× the floor, {w1 / peer1:.2f}× the best peer"
-        cpu, peer_cpu = get(1, "wirestate", "cpu_us"), best_peer(1, "cpu_us", min)
+
+    def target(label, figures, test, detail):
+        # Judged only when every figure it needs was measured.
+        if None in figures:
+            out.append(f"- {label}: not measured")
+        else:
+            out.append(f"- {label}: {'met' if test(*figures) else 'MISSED'} ({detail(*figures)})")
+
+    def scenario1(w, floor, peer):
+        text = f"{w / floor:.2f}× the floor, {w / peer:.2f}× the best peer"
+        cpu, peer_cpu = get(1, "wirestate", "cpu_us"), best_peer(results, peers, 1, "cpu_us", False)
         if cpu is not None and peer_cpu:
-            line += f"; server CPU per request {cpu / peer_cpu:.2f}× the best peer's"
+            text += f"; server CPU per request {cpu / peer_cpu:.2f}× the best peer's"
         busy = get(1, "wirestate", "load_busy")
-        if busy is not None:
-            line += f", wrk's core {busy:.0f}% busy"
-        line += ")"
-    out.append(line)
-    w2, floor2 = get(2, "wirestate", "rps"), get(2, "floor", "rps")
-    ok2 = None if None in (w2, floor2) else w2 >= 0.8 * floor2
-    out.append(f"- (2) ≥ 0.8 × the floor: {verdict(ok2)}" + (f" ({w2 / floor2:.2f}×)" if ok2 is not None else ""))
-    w3, raw = get(3, "wirestate", "Bps"), get(3, "raw", "Bps")
-    ok3 = None if None in (w3, raw) else w3 >= 0.9 * raw
-    out.append(f"- (3) ≥ 0.9 × raw TCP: {verdict(ok3)}" + (f" ({w3 / raw:.2f}×)" if ok3 is not None else ""))
-    w4, p99 = get(4, "wirestate", "rps"), get(4, "wirestate", "p99_ms")
-    ok4 = None if None in (w4, p99) else w4 >= 0.99 * 250 and p99 < 2200
-    out.append(f"- (4) ≥ 247.5 req/s, p99 < 2.2 s: {verdict(ok4)}" +
-               (f" ({w4:.1f} req/s, {p99 / 1e3:.3f} s)" if ok4 is not None else ""))
-    w5 = get(5, "wirestate", "growth_kib")
-    ok5 = None if w5 is None else w5 < 2048
-    out.append(f"- (5) RSS growth < 2 MiB: {verdict(ok5)}" + (f" ({w5} KiB)" if ok5 is not None else ""))
-    w6, peer6 = get(6, "wirestate", "bytes"), best_peer(6, "bytes", min)
-    ok6 = None if None in (w6, peer6) else w6 <= peer6
-    out.append(f"- (6) no more bytes per idle connection than the best peer: {verdict(ok6)}" +
-               (f" ({w6:.0f} against {peer6:.0f})" if ok6 is not None else ""))
+        return text + (f", wrk's core {busy:.0f}% busy" if busy is not None else "")
+
+    target("(1) ≥ 0.95 × the floor and ahead of every peer in req/s",
+           (get(1, "wirestate", "rps"), get(1, "floor", "rps"), best_peer(results, peers, 1, "rps", True)),
+           lambda w, floor, peer: w >= 0.95 * floor and w > peer, scenario1)
+    target("(2) ≥ 0.8 × the floor", (get(2, "wirestate", "rps"), get(2, "floor", "rps")),
+           lambda w, floor: w >= 0.8 * floor, lambda w, floor: f"{w / floor:.2f}×")
+    target("(3) ≥ 0.9 × raw TCP", (get(3, "wirestate", "Bps"), get(3, "raw", "Bps")),
+           lambda w, raw: w >= 0.9 * raw, lambda w, raw: f"{w / raw:.2f}×")
+    target("(4) ≥ 247.5 req/s, p99 < 2.2 s", (get(4, "wirestate", "rps"), get(4, "wirestate", "p99_ms")),
+           lambda w, p99: w >= 0.99 * 250 and p99 < 2200, lambda w, p99: f"{w:.1f} req/s, {p99 / 1e3:.3f} s")
+    target("(5) RSS growth < 2 MiB", (get(5, "wirestate", "growth_kib"),),
+           lambda w: w < 2048, lambda w: f"{w} KiB")
+    target("(6) no more bytes per idle connection than the best peer",
+           (get(6, "wirestate", "bytes"), best_peer(results, peers, 6, "bytes", False)),
+           lambda w, peer: w <= peer, lambda w, peer: f"{w:.0f} against {peer:.0f}")
     return out
 
 
