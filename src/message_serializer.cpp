@@ -134,20 +134,27 @@ HeaderFacts scan_headers(Headers headers) noexcept {
   for (const Header& h : headers) {
     if (!valid_field_name(h.name) || !valid_field_value(h.value)) f.valid = false;
     f.line_bytes += h.name.size() + h.value.size() + 4;
-    // Compare only names of the right length: most headers are none of these.
+    // Compare only names of the right length and first letter: most
+    // headers are none of these (Host and Accept of every request are the
+    // length of Date and Server).
+    const auto first_is = [&h](char lower) { return (h.name[0] | 0x20) == lower; };
     switch (h.name.size()) {
-      case 4: f.date = f.date || name_is(h.name, "date"); break;
-      case 6: f.server = f.server || name_is(h.name, "server"); break;
-      case 7: f.upgrade = f.upgrade || name_is(h.name, "upgrade"); break;
+      case 4: f.date = f.date || (first_is('d') && name_is(h.name, "date")); break;
+      case 6: f.server = f.server || (first_is('s') && name_is(h.name, "server")); break;
+      case 7: f.upgrade = f.upgrade || (first_is('u') && name_is(h.name, "upgrade")); break;
       case 10:
-        if (name_is(h.name, "connection")) {
+        if (first_is('c') && name_is(h.name, "connection")) {
           const Header one[] = {h};
           f.connection_close = f.connection_close || header_has_token(one, "connection", "close");
           f.connection_upgrade = f.connection_upgrade || header_has_token(one, "connection", "upgrade");
         }
         break;
-      case 14: if (!f.content_length && name_is(h.name, "content-length")) f.content_length = h.value; break;
-      case 17: f.transfer_encoding = f.transfer_encoding || name_is(h.name, "transfer-encoding"); break;
+      case 14:
+        if (!f.content_length && first_is('c') && name_is(h.name, "content-length")) f.content_length = h.value;
+        break;
+      case 17:
+        f.transfer_encoding = f.transfer_encoding || (first_is('t') && name_is(h.name, "transfer-encoding"));
+        break;
       default: break;
     }
   }
