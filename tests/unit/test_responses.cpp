@@ -128,6 +128,25 @@ TEST_CASE("a head too big for an output block is written whole, in order") {
         "HTTP/1.1 200 OK\r\nA: " + a + "\r\nB: " + b + "\r\nContent-Length: 10000\r\n\r\n" + body);
 }
 
+TEST_CASE("fields and bodies of every short length are written byte for byte") {
+  // Pieces of a head up to 16 bytes are moved in overlapping halves: every
+  // length on both sides of each step (0, 1-3, 4-7, 8-16, past 16).
+  for (std::size_t n = 0; n <= 40; ++n) {
+    CAPTURE(n);
+    std::string name = "N", value, body;
+    for (std::size_t i = 0; i < n; ++i) {
+      name += static_cast<char>('a' + i % 26);
+      value += static_cast<char>('A' + i % 26);
+      body += static_cast<char>('0' + i % 10);
+    }
+    Runtime rt;
+    rt.app.request_fn = [&](Exchange& e) { REQUIRE_FALSE(e.respond(200, {{name, value}}, body)); };
+    rt.feed(get);
+    CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\n" + name + ": " + value + "\r\nContent-Length: " +
+                                  std::to_string(n) + "\r\n\r\n" + body);
+  }
+}
+
 TEST_CASE("the canned overload response is complete and says when to retry") {
   const std::string_view r = overload_response();
   CHECK(r.starts_with("HTTP/1.1 503 Service Unavailable\r\n"));
