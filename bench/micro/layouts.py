@@ -13,7 +13,14 @@ The padding moves the library as a whole; the alignments re-deal how its
 functions sit relative to each other (as a change to one of them does),
 three ways: a sample of that draw, not all of it.
 
-    layouts.py [--rounds N] [--filter REGEX] BINARY...
+    layouts.py [--rounds N] [--filter REGEX] BINARY... [--against BINARY...]
+
+With --against, the second list is the same links of another version of
+the code (the i-th binary of each list linked alike): each round runs the
+two builds of a link back to back, in alternating order, and the summary
+adds each link's time ratio of this version to the other. Drift of the
+machine then falls on both sides of every ratio, which shows changes
+smaller than the spread between links.
 """
 import argparse
 import re
@@ -51,33 +58,63 @@ def spread(values):
     return f"median {statistics.median(values):8.3f}   lowest {min(values):8.3f}   highest {max(values):8.3f}"
 
 
+def record(t, r, link, times, ratios):
+    for name, ns in t.items():
+        times[name][link].append(ns)
+    for name, value in r.items():
+        ratios[name][link].append(value)
+
+
+def summarize(title, times, ratios):
+    print(f"\n{title}Time per iteration (ns), each link's fastest round:")
+    for name in sorted(times):
+        print(f"  {name:44s} {spread([min(v) for v in times[name].values()])}")
+    print(f"\n{title}Ratios (cycle rate / floor rate), each link's median round:")
+    for name in sorted(ratios):
+        print(f"  {name:70s} {spread([statistics.median(v) for v in ratios[name].values()])}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--filter", default=DEFAULT_FILTER)
     parser.add_argument("binaries", nargs="+")
+    parser.add_argument("--against", nargs="+", default=[])
     args = parser.parse_args()
+    if args.against and len(args.against) != len(args.binaries):
+        parser.error(f"--against needs one binary per link: {len(args.binaries)} links, "
+                     f"{len(args.against)} binaries against them")
 
     # Per link: the fastest round's time (noise only ever slows a run
     # down), and the median round's ratio (a disturbed floor would raise it).
+    # Links are keyed by their index, which pairs the two versions' builds.
     times = defaultdict(lambda: defaultdict(list))   # benchmark -> link -> ns
     ratios = defaultdict(lambda: defaultdict(list))  # ratio -> link -> value
+    other_times = defaultdict(lambda: defaultdict(list))
+    other_ratios = defaultdict(lambda: defaultdict(list))
     for round_ in range(args.rounds):
-        for binary in args.binaries:
-            t, r = run_once(binary, args.filter)
-            for name, ns in t.items():
-                times[name][binary].append(ns)
-            for name, value in r.items():
-                ratios[name][binary].append(value)
+        for link, binary in enumerate(args.binaries):
+            runs = [(binary, times, ratios)]
+            if args.against:
+                runs.append((args.against[link], other_times, other_ratios))
+                if round_ % 2:
+                    runs.reverse()
+            for path, t_out, r_out in runs:
+                t, r = run_once(path, args.filter)
+                record(t, r, link, t_out, r_out)
         print(f"round {round_ + 1} of {args.rounds} done", file=sys.stderr)
 
     print(f"{len(args.binaries)} links, {args.rounds} rounds each")
-    print("\nTime per iteration (ns), each link's fastest round:")
+    summarize("This version. " if args.against else "", times, ratios)
+    if not args.against:
+        return
+    summarize("Against. ", other_times, other_ratios)
+    print("\nThis version's time / against's, per link (fastest rounds); below 1 is faster:")
     for name in sorted(times):
-        print(f"  {name:44s} {spread([min(v) for v in times[name].values()])}")
-    print("\nRatios (cycle rate / floor rate), each link's median round:")
-    for name in sorted(ratios):
-        print(f"  {name:70s} {spread([statistics.median(v) for v in ratios[name].values()])}")
+        change = [min(times[name][link]) / min(other_times[name][link])
+                  for link in times[name] if link in other_times[name]]
+        if change:
+            print(f"  {name:44s} {spread(change)}")
 
 
 if __name__ == "__main__":
