@@ -13,6 +13,17 @@
 namespace wirestate::detail {
 namespace {
 
+// `n` bytes, for n from sizeof(Word) to twice that: the first and the last
+// word, overlapping in the middle.
+template <class Word>
+void move_two_words(char* dst, const char* src, std::size_t n) noexcept {
+  Word first, last;
+  std::memcpy(&first, src, sizeof first);
+  std::memcpy(&last, src + n - sizeof last, sizeof last);
+  std::memcpy(dst, &first, sizeof first);
+  std::memcpy(dst + n - sizeof last, &last, sizeof last);
+}
+
 // A head's pieces are mostly a few to a few dozen bytes whose length is
 // known only at run time (values, the server's name, digits): a call to
 // memcpy for each cost more than the copy. Up to 16 bytes they are moved
@@ -24,17 +35,9 @@ inline void copy_piece(char* dst, std::string_view s) noexcept {
   if (n > 16) {
     std::memcpy(dst, src, n);
   } else if (n >= 8) {
-    std::uint64_t head, tail;
-    std::memcpy(&head, src, 8);
-    std::memcpy(&tail, src + n - 8, 8);
-    std::memcpy(dst, &head, 8);
-    std::memcpy(dst + n - 8, &tail, 8);
+    move_two_words<std::uint64_t>(dst, src, n);
   } else if (n >= 4) {
-    std::uint32_t head, tail;
-    std::memcpy(&head, src, 4);
-    std::memcpy(&tail, src + n - 4, 4);
-    std::memcpy(dst, &head, 4);
-    std::memcpy(dst + n - 4, &tail, 4);
+    move_two_words<std::uint32_t>(dst, src, n);
   } else if (n > 0) {
     dst[0] = src[0];
     dst[n / 2] = src[n / 2];
