@@ -88,4 +88,15 @@ TEST_CASE("Date and Server are added when configured and not set by the app") {
   CHECK(rt.take_output() ==
         "HTTP/1.1 200 OK\r\nServer: app\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
         "Content-Length: 0\r\n\r\n");
+
+  // Names match in any case; a name of the same length and first letter
+  // that is another name does not.
+  rt.app.request_fn = [](Exchange& ex) { ex.respond(200, {{"date", "d"}, {"SERVER", "s"}}, ""); };
+  rt.feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\ndate: d\r\nSERVER: s\r\nContent-Length: 0\r\n\r\n");
+  rt.app.request_fn = [](Exchange& ex) { ex.respond(200, {{"Data", "d"}, {"Sender", "s"}}, ""); };
+  rt.feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  CHECK(rt.take_output() ==
+        "HTTP/1.1 200 OK\r\nData: d\r\nSender: s\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+        "Server: wirestate-test\r\nContent-Length: 0\r\n\r\n");
 }
