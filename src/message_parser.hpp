@@ -105,6 +105,8 @@ class MessageParser {
   // a head is reported together with the end that follows it: `queued_`
   // holds the second event.
   bool head_unreported_ = false;
+  // Likewise the last span of a body of known length, with the end after it.
+  bool body_unreported_ = false;
   Event queued_ = Event::need_more;
   bool request_was_head_ = false;
   bool request_was_connect_ = false;

@@ -56,7 +56,9 @@ Parsed parse_all(std::string_view input, std::size_t chunk, ReceivedHead& head, 
     const std::size_t n = std::min(chunk, input.size() - at);
     GuardedCopy copy(input.substr(at, n));
     std::size_t used = 0;
-    while (used < n) {
+    // As a connection does: a paused parser is asked again, input or not
+    // (an event may be queued behind the one just reported).
+    while (used < n || parser.paused()) {
       auto step = parser.parse(copy.data() + used, n - used);
       used += step.consumed;
       if (step.event == MessageParser::Event::need_more) break;
@@ -95,6 +97,29 @@ TEST_CASE("parser: a chunked request with trailers, at every read size, never re
     CHECK(trailers.headers()[0].name == "Checksum");
     CHECK(trailers.headers()[0].value == "abc");
   }
+}
+
+TEST_CASE("parser: a body of known length is reported whole or in pieces, then its end, at every read size") {
+  // The span that completes the body comes with the message's end queued
+  // behind it; a span cut short by the read comes alone.
+  using Event = MessageParser::Event;
+  const std::string input = "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello world";
+  for (std::size_t chunk = 1; chunk <= input.size(); ++chunk) {
+    INFO("chunk " << chunk);
+    ReceivedHead head;
+    FieldBuilder trailers;
+    Parsed p = parse_all(input, chunk, head, trailers);
+    REQUIRE(p.error == Error{});
+    CHECK(p.body == "hello world");
+    REQUIRE(p.events.size() >= 3);
+    CHECK(p.events.front() == Event::head);
+    CHECK(p.events.back() == Event::message_end);
+    for (std::size_t i = 1; i + 1 < p.events.size(); ++i) CHECK(p.events[i] == Event::body);
+  }
+  ReceivedHead head;
+  FieldBuilder trailers;
+  const Parsed whole = parse_all(input, input.size(), head, trailers);
+  CHECK(whole.events == std::vector<Event>{Event::head, Event::body, Event::message_end});
 }
 
 TEST_CASE("parser: malformed input stops with an error, never past its input") {
