@@ -57,7 +57,7 @@ struct MessageParser::Callbacks {
   static int on_message_begin(llhttp_t* p) {
     MessageParser& m = self(p);
     p->settings = const_cast<llhttp_settings_t*>(head_settings());
-    m.head_unreported_ = false;
+    m.head_unreported_ = m.body_unreported_ = false;
     m.content_length_.reset();
     m.chunked_ = false;
     m.ext_stale_ = true;
@@ -298,7 +298,6 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
   }
   pending_ = Event::need_more;
   head_complete_ = false;
-  body_unreported_ = false;
   const llhttp_errno_t rc = llhttp_execute(p, data, size);
   if (rc != HPE_OK && rc != HPE_PAUSED && rc != HPE_PAUSED_UPGRADE) return llhttp_failed(static_cast<int>(rc), data, size);
   const std::size_t consumed = rc == HPE_OK ? size : static_cast<std::size_t>(llhttp_get_error_pos(p) - data);
@@ -317,7 +316,10 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
   if (rc == HPE_OK) {
     // Not reached: the message's end, which stops the parser, follows the
     // last body span in the same pass. Should it not, the body still goes out.
-    if (body_unreported_) [[unlikely]] return {Event::body, size, pending_body_};
+    if (body_unreported_) [[unlikely]] {
+      body_unreported_ = false;
+      return {Event::body, size, pending_body_};
+    }
     return {Event::need_more, size, {}};
   }
   const Event event = rc == HPE_PAUSED ? pending_ : Event::upgrade;
@@ -329,6 +331,7 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
     return {Event::head, consumed, {}};
   }
   if (body_unreported_) {
+    body_unreported_ = false;
     queued_ = event;
     return {Event::body, consumed, pending_body_};
   }
