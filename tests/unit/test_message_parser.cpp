@@ -74,18 +74,27 @@ Parsed parse_all(std::string_view input, std::size_t chunk, ReceivedHead& head, 
   return out;
 }
 
+// Parses `input`, one well-formed message, in pieces of every size from 1
+// byte to all of it, and hands each result to `check`.
+template <class Check>
+void at_every_read_size(std::string_view input, Check check) {
+  for (std::size_t chunk = 1; chunk <= input.size(); ++chunk) {
+    INFO("chunk " << chunk);
+    ReceivedHead head;
+    FieldBuilder trailers;
+    const Parsed p = parse_all(input, chunk, head, trailers);
+    REQUIRE(p.error == Error{});
+    check(p, head, trailers);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("parser: a chunked request with trailers, at every read size, never reads past its input") {
   const std::string input =
       "POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
       "5\r\nhello\r\n6\r\n world\r\n0\r\nChecksum: abc\r\n\r\n";
-  for (std::size_t chunk = 1; chunk <= input.size(); ++chunk) {
-    INFO("chunk " << chunk);
-    ReceivedHead head;
-    FieldBuilder trailers;
-    Parsed p = parse_all(input, chunk, head, trailers);
-    REQUIRE(p.error == Error{});
+  at_every_read_size(input, [](const Parsed& p, const ReceivedHead& head, const FieldBuilder& trailers) {
     CHECK(p.body == "hello world");
     CHECK(p.events.front() == MessageParser::Event::head);
     CHECK(p.events.back() == MessageParser::Event::message_end);
@@ -96,7 +105,7 @@ TEST_CASE("parser: a chunked request with trailers, at every read size, never re
     REQUIRE(trailers.headers().size() == 1);
     CHECK(trailers.headers()[0].name == "Checksum");
     CHECK(trailers.headers()[0].value == "abc");
-  }
+  });
 }
 
 TEST_CASE("parser: a body of known length is reported whole or in pieces, then its end, at every read size") {
@@ -104,18 +113,13 @@ TEST_CASE("parser: a body of known length is reported whole or in pieces, then i
   // behind it; a span cut short by the read comes alone.
   using Event = MessageParser::Event;
   const std::string input = "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello world";
-  for (std::size_t chunk = 1; chunk <= input.size(); ++chunk) {
-    INFO("chunk " << chunk);
-    ReceivedHead head;
-    FieldBuilder trailers;
-    Parsed p = parse_all(input, chunk, head, trailers);
-    REQUIRE(p.error == Error{});
+  at_every_read_size(input, [](const Parsed& p, const ReceivedHead&, const FieldBuilder&) {
     CHECK(p.body == "hello world");
     REQUIRE(p.events.size() >= 3);
     CHECK(p.events.front() == Event::head);
     CHECK(p.events.back() == Event::message_end);
     for (std::size_t i = 1; i + 1 < p.events.size(); ++i) CHECK(p.events[i] == Event::body);
-  }
+  });
   ReceivedHead head;
   FieldBuilder trailers;
   const Parsed whole = parse_all(input, input.size(), head, trailers);
