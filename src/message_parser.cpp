@@ -2,6 +2,7 @@
 
 #include <llhttp.h>
 
+#include <cassert>
 #include <cstring>
 #include <new>
 #include <type_traits>
@@ -314,12 +315,9 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
     return fail(Error::bad_request, "bare LF or obs-fold in the trailers");
   }
   if (rc == HPE_OK) {
-    // Not reached: the message's end, which stops the parser, follows the
-    // last body span in the same pass. Should it not, the body still goes out.
-    if (body_unreported_) [[unlikely]] {
-      body_unreported_ = false;
-      return {Event::body, size, pending_body_};
-    }
+    // An unreported head or last body span is always followed, in the same
+    // pass, by the message's end, which stops the parser.
+    assert(!head_unreported_ && !body_unreported_);
     return {Event::need_more, size, {}};
   }
   const Event event = rc == HPE_PAUSED ? pending_ : Event::upgrade;
