@@ -235,6 +235,10 @@ MessageParser::MessageParser(Role role) noexcept : role_(role) {
   llhttp_init(ll(llhttp_), role == Role::request ? HTTP_REQUEST : HTTP_RESPONSE,
               Callbacks::head_settings());
   ll(llhttp_)->data = this;
+  // RFC 9110 §2.5: a higher 1.x minor is processed as 1.1, so llhttp lets
+  // every DIGIT "." DIGIT through (llhttp 8 has the flag, not its setter);
+  // on_headers_complete answers any major but 1 with 505.
+  ll(llhttp_)->lenient_flags |= LENIENT_VERSION;
 }
 
 void MessageParser::reset(Role role) noexcept {
@@ -358,18 +362,6 @@ MessageParser::Step MessageParser::llhttp_failed(int rc, const char* data, std::
       // §9.1); anything else where a method belongs is malformed.
       if (consumed < size && is_tchar(data[consumed])) error_ = Error::method_not_implemented;
       break;
-    case HPE_INVALID_VERSION: {
-      // Well-formed (DIGIT "." DIGIT, RFC 9112 §2.3) but not one we speak.
-      const std::string_view line = capturing_ ? head_->start_line_so_far() : std::string_view{};
-      const std::size_t at = role_ == Role::request ? line.rfind(' ') : std::string_view::npos;
-      std::string_view version = line.substr(at == std::string_view::npos ? 0 : at + 1);
-      version = version.substr(0, version.find(' '));
-      const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-      if (version.size() == 8 && version.starts_with("HTTP/") && digit(version[5]) && version[6] == '.' &&
-          digit(version[7]))
-        error_ = Error::version_not_supported;
-      break;
-    }
     case HPE_PAUSED_H2_UPGRADE: error_ = Error::version_not_supported; break;
     case HPE_UNEXPECTED_CONTENT_LENGTH: error_ = Error::conflicting_framing; break;
     case HPE_INVALID_CONTENT_LENGTH: error_ = Error::invalid_content_length; break;
@@ -430,7 +422,11 @@ MessageParser::Step MessageParser::finish() noexcept {
 }
 
 int MessageParser::version_major() const noexcept { return ll(llhttp_)->http_major; }
-int MessageParser::version_minor() const noexcept { return ll(llhttp_)->http_minor; }
+int MessageParser::version_minor() const noexcept {
+  // A higher 1.x minor is reported as what it is processed as: 1.1.
+  const llhttp_t* p = ll(llhttp_);
+  return p->http_major == 1 && p->http_minor > 1 ? 1 : p->http_minor;
+}
 int MessageParser::status() const noexcept { return ll(llhttp_)->status_code; }
 bool MessageParser::keep_alive() const noexcept { return keep_alive_; }
 bool MessageParser::chunked() const noexcept { return chunked_; }

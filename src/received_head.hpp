@@ -67,10 +67,11 @@ class ReceivedHead {
   // The first token of what arrived so far (the method of a request head,
   // split or not).
   std::string_view method_so_far() const noexcept;
+
+ private:
   // The start line as far as it arrived, before split().
   std::string_view start_line_so_far() const noexcept;
 
- private:
   HeadLimits limits_{};
   std::size_t cap_ = 0;
   std::string bytes_;

@@ -13,7 +13,7 @@ struct Request {
   std::string_view method;  // "GET", "POST", ...
   std::string_view target;  // origin-, absolute-, authority- or asterisk-form
   int version_major = 1;
-  int version_minor = 1;
+  int version_minor = 1;    // a higher 1.x minor reads 1: it is processed as 1.1
   Headers headers;          // as received, in order
   // Trailer fields of a chunked body; filled before Handler::on_body_end.
   Headers trailers;

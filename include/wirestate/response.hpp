@@ -14,7 +14,7 @@ struct Response {
   int status = 0;
   std::string_view reason;
   int version_major = 1;
-  int version_minor = 1;
+  int version_minor = 1;  // a higher 1.x minor reads 1: it is processed as 1.1
   Headers headers;   // as received, in order
   Headers trailers;  // of a chunked body; filled before on_body_end
 

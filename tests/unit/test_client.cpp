@@ -56,6 +56,21 @@ TEST_CASE("client: an HTTP/1.0 response delimited by close") {
   CHECK(rt.write_closed);
 }
 
+TEST_CASE("client: a higher HTTP/1.x minor in a response is read as HTTP/1.1") {
+  ClientRuntime rt;
+  Recorder r;
+  int minor = -1;
+  r.response_fn = [&](ClientExchange& ex) { minor = ex.response().version_minor; };
+  rt.conn.send(r, "GET", "/", {{"Host", "h"}});
+  rt.feed("HTTP/1.2 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  CHECK(r.status == 200);
+  CHECK(minor == 1);
+  CHECK(r.body == "ok");
+  CHECK(r.ended);
+  CHECK_FALSE(r.end_error);
+  CHECK(rt.conn.can_send());  // persistent, as 1.1 is
+}
+
 TEST_CASE("client: pipelined requests go out together and match responses in order") {
   ClientRuntime rt;
   Recorder a, b, c;

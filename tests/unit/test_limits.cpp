@@ -139,12 +139,17 @@ TEST_CASE("smuggling vectors are rejected, never guessed at") {
                   "chunk");
 }
 
-TEST_CASE("an unknown transfer coding or method is 501; another HTTP version is 505") {
+TEST_CASE("an unknown transfer coding or method is 501; another major HTTP version is 505") {
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501,
                   "transfer coding");
   expect_rejected("BREW /pot HTTP/1.1\r\nHost: h\r\n\r\n", 501, "method");
   expect_rejected("GET / HTTP/2.0\r\nHost: h\r\n\r\n", 505, "version");
   expect_rejected("GET / HTTP/3.1\r\nHost: h\r\n\r\n", 505, "version");
+  expect_rejected("GET / HTTP/0.9\r\nHost: h\r\n\r\n", 505, "version");
+  // Not DIGIT "." DIGIT (RFC 9112 section 2.3): malformed, not another version.
+  expect_rejected("GET / HTTP/1.x\r\nHost: h\r\n\r\n", 400, "minor version");
+  expect_rejected("GET / HTTP/11.1\r\nHost: h\r\n\r\n", 400, "dot");
+  expect_rejected("GET / HTTP/1.10\r\nHost: h\r\n\r\n", 400, "CRLF");
 }
 
 TEST_CASE("an expectation other than 100-continue is 417") {

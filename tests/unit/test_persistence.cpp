@@ -55,6 +55,26 @@ TEST_CASE("HTTP/1.0 closes unless keep-alive is asked for, and then says so") {
   }
 }
 
+TEST_CASE("a higher HTTP/1.x minor is served as HTTP/1.1 (RFC 9110 section 2.5)") {
+  for (const char* version : {"HTTP/1.2", "HTTP/1.9"}) {
+    CAPTURE(version);
+    Runtime rt;
+    int minor = -1;
+    rt.app.request_fn = [&](Exchange& e) {
+      minor = e.request().version_minor;
+      TestApp::respond_default(e);
+    };
+    rt.feed("GET /1 " + std::string(version) + "\r\nHost: h\r\n\r\n");
+    CHECK(minor == 1);
+    // Persistent by default, as 1.1 is; Connection: close still closes.
+    CHECK(rt.take_output() == ok_response("GET /1 "));
+    CHECK_FALSE(rt.write_closed);
+    rt.feed("GET /2 " + std::string(version) + "\r\nHost: h\r\nConnection: close\r\n\r\n");
+    CHECK(rt.take_output() == ok_response("GET /2 ", true));
+    CHECK(rt.write_closed);
+  }
+}
+
 TEST_CASE("a streamed response to HTTP/1.0 is delimited by closing the connection") {
   Runtime rt;
   rt.app.request_fn = [](Exchange& e) {
