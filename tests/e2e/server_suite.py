@@ -150,6 +150,19 @@ class Routes(unittest.TestCase):
             status, headers, body = read_response_from(f)
             self.assertEqual(body, b"0123456789")  # delimited by close: no chunked for 1.0
 
+    def test_higher_http1_minor_is_served_as_1_1(self):
+        # RFC 9110 section 2.5: persistent by default, answered as HTTP/1.1.
+        with self.server.connect() as s:
+            f = s.makefile("rb")
+            s.sendall(b"GET /plaintext HTTP/1.2\r\nHost: t\r\n\r\n")
+            status, headers, body = read_response_from(f)
+            self.assertEqual((status, body), (200, b"Hello, World!"))
+            self.assertNotEqual(headers.get("connection"), "close")
+            s.sendall(b"GET /plaintext HTTP/1.9\r\nHost: t\r\nConnection: close\r\n\r\n")
+            out = f.read()  # to the server's close
+            self.assertTrue(out.startswith(b"HTTP/1.1 200 OK\r\n"), out)
+            self.assertTrue(out.endswith(b"Hello, World!"), out)
+
     def assert_rejected(self, raw, status):
         out = exchange(self.server, raw)
         self.assertTrue(out.startswith(b"HTTP/1.1 %d " % status), (raw[:80], out[:200]))
