@@ -274,8 +274,6 @@ def main():
             got.append(pair(str(s.port)))
         return {"Bps": median(got), "raw": median(raw)}
 
-    results[(3, "raw")] = {"Bps": None}
-
     def client_download(s):
         # The client role receiving the same bytes as curl, taking turns
         # with it three times on one server; each keeps its median. Both
@@ -293,6 +291,7 @@ def main():
                 rates[name].append(CLIENT_BYTES / (time.monotonic() - start))
         return {"Bps": sorted(rates["fetch"])[1], "curl_Bps": sorted(rates["curl"])[1]}
 
+    results[(3, "raw")] = {"Bps": None}
     if wanted(3):
         print("  raw TCP and /bytes/1073741824, taking turns", file=sys.stderr)
         results[(3, "wirestate")] = run("wirestate", download_beside_raw)
