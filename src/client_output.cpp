@@ -15,7 +15,19 @@ using In = State::In;
 using detail::Framing;
 
 namespace {
-bool method_expects_body(std::string_view m) { return m == "POST" || m == "PUT" || m == "PATCH"; }
+// A method compared with a short literal byte by byte: string_view's ==,
+// and even memcmp with a constant length of 3, compile to a call that costs
+// more than the compare.
+template <std::size_t N>
+bool method_is(std::string_view m, const char (&literal)[N]) noexcept {
+  if (m.size() != N - 1) return false;
+  bool same = true;
+  for (std::size_t i = 0; i + 1 < N; ++i) same &= m[i] == literal[i];
+  return same;
+}
+bool method_expects_body(std::string_view m) {
+  return method_is(m, "POST") || method_is(m, "PUT") || method_is(m, "PATCH");
+}
 }  // namespace
 
 SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_view method,
@@ -41,8 +53,8 @@ SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_vi
   ex->conn = this;
   ex->reset(config);
   ex->handler = &handler;
-  ex->head_request = method == "HEAD";
-  ex->connect_request = method == "CONNECT";
+  ex->head_request = method_is(method, "HEAD");
+  ex->connect_request = method_is(method, "CONNECT");
   ex->pipeline = options.pipeline;
   ex->upgrade_offered = facts.upgrade && facts.connection_upgrade;
 
