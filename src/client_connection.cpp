@@ -83,6 +83,15 @@ void ClientConnection::Impl::touch() noexcept {
   if (waker) waker->wake();
 }
 
+void ClientConnection::Impl::wake_for_output() noexcept {
+  if (in_run) return touch();
+  // `dirty` stays as it was: the loop has nothing to do for an exchange
+  // whose response has not begun (bytes that arrive with no exchange to
+  // read them fail the connection, so none can be waiting for this one),
+  // and next_write gathers the new bytes without it.
+  if (waker) waker->wake();
+}
+
 void ClientConnection::Impl::run() noexcept {
   if (in_run) {
     again = true;

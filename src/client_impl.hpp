@@ -72,6 +72,8 @@ struct ClientConnection::Impl {
 
   void run() noexcept;
   void touch() noexcept;
+  // A new request was queued: the adapter must call next_write, and only it.
+  void wake_for_output() noexcept;
 
   // Input (client_connection.cpp).
   State* receiving() const noexcept;

@@ -92,7 +92,7 @@ SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_vi
     closing = true;
   }
   active.push_back(ex);
-  touch();
+  wake_for_output();
   return {&ex->handle, {}};
 }
 

@@ -95,6 +95,44 @@ TEST_CASE("client: pipelined requests go out together and match responses in ord
   CHECK(rt.conn.is_idle());
 }
 
+TEST_CASE("client: a request sent between adapter calls wakes the adapter, and the next write holds it") {
+  struct CountingWaker : Waker {
+    int wakes = 0;
+    void wake() override { ++wakes; }
+  } waker;
+  ClientRuntime rt;
+  rt.conn.set_waker(&waker);
+  Recorder a;
+  rt.conn.send(a, "GET", "/a", {{"Host", "h"}});
+  CHECK(waker.wakes == 1);
+  const WriteOp op = rt.conn.next_write();
+  REQUIRE(op.kind == WriteOp::write);
+  std::string bytes;
+  for (const IoVec& v : op.iovecs) bytes.append(static_cast<const char*>(v.base), v.len);
+  CHECK(bytes == "GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
+  rt.conn.wrote(bytes.size(), rt.now);
+  rt.feed("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA");
+  CHECK(a.body == "A");
+  CHECK(a.ended);
+  CHECK(waker.wakes == 1);  // the adapter was inside a call for everything after the send
+}
+
+TEST_CASE("client: a request sent from a response callback goes out on the adapter's next write") {
+  ClientRuntime rt;
+  Recorder a, b;
+  a.response_fn = [&](ClientExchange&) { REQUIRE_FALSE(rt.conn.send(b, "GET", "/b", {{"Host", "h"}}).error); };
+  rt.conn.send(a, "GET", "/a", {{"Host", "h"}});
+  rt.pump();
+  CHECK(rt.take_sent() == "GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
+  rt.feed("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA");
+  CHECK(a.ended);
+  CHECK(rt.take_sent() == "GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
+  rt.feed("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nB");
+  CHECK(b.body == "B");
+  CHECK(b.ended);
+  CHECK(rt.conn.is_idle());
+}
+
 TEST_CASE("client: a request that asks not to be pipelined waits for earlier exchanges") {
   ClientRuntime rt;
   Recorder a, b;
