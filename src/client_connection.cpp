@@ -112,7 +112,9 @@ void ClientConnection::Impl::run() noexcept {
     if (deliver_body()) again = true;
     if (deliver_writable()) again = true;
     if (retire()) again = true;
-  } while (again || !deferred_releases.empty());
+    // With no exchange and nothing unread there is nothing to deliver or
+    // retire: the pass that retired the last exchange needs no other.
+  } while (!deferred_releases.empty() || (again && !(active.empty() && input.empty())));
   in_run = false;
   release_if_idle();
 }
