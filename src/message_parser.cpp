@@ -314,7 +314,6 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
   }
   pending_ = Event::need_more;
   head_complete_ = false;
-  head_end_ = nullptr;
   const llhttp_errno_t rc = llhttp_execute(p, data, size);
   if (rc != HPE_OK && rc != HPE_PAUSED && rc != HPE_PAUSED_UPGRADE) return llhttp_failed(static_cast<int>(rc), data, size);
   const std::size_t consumed = rc == HPE_OK ? size : static_cast<std::size_t>(llhttp_get_error_pos(p) - data);
@@ -323,6 +322,7 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
   if (capturing_) {
     reason_ = {};
     const std::size_t head_bytes = head_end_ ? static_cast<std::size_t>(head_end_ - data) : consumed;
+    head_end_ = nullptr;  // set only in the pass that ends a head, so cleared here
     if (Error e = head_->append(data, head_bytes); e != Error{}) return fail(e, {});
     if (head_complete_) {
       capturing_ = false;
