@@ -2,16 +2,16 @@
 """The micro suite's cycles and floors over several links of the same code.
 
 Each binary given was linked with a different WIRESTATE_LAYOUT_PAD and
-WIRESTATE_LAYOUT_ALIGN, so the library code sits at a different address,
-and its functions at different distances from each other, in each
-(`./dev bench layouts` builds them). On this project's test machines the
+loop alignment, so the library code sits at a different address, and its
+functions at different distances from each other, in each (`./dev bench
+layouts` builds them). On this project's test machines the
 layout alone moved a cycle's time by up to 20%: one link's figure says
 little about a change.
 This runs every binary in turn, `rounds` times, and prints for each
 benchmark and each ratio the median, lowest and highest over the links.
-The padding moves the library as a whole; the alignments re-deal how its
-functions sit relative to each other (as a change to one of them does),
-three ways: a sample of that draw, not all of it.
+The padding moves the library as a whole; the loop alignments re-deal how
+its functions sit relative to each other (as a change to one of them
+does), three ways: a sample of that draw, not all of it.
 
     layouts.py [--rounds N] [--filter REGEX] BINARY... [--against BINARY...]
 
