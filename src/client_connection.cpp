@@ -83,6 +83,16 @@ void ClientConnection::Impl::touch() noexcept {
   if (waker) waker->wake();
 }
 
+bool ClientConnection::Impl::written_opens_work() const noexcept {
+  // A write frees queue space and may finish a request's bytes. Nothing
+  // else the loop reads changes, so it has work only if an on_writable may
+  // be owed, a release waits, the first exchange can now retire (its
+  // response is complete too), or nothing is left (buffers go back).
+  if (writable_owed || !deferred_releases.empty() || active.empty()) return true;
+  const State& first = *active.front();
+  return first.request_written && first.in == In::complete;
+}
+
 void ClientConnection::Impl::wake_for_output() noexcept {
   if (in_run) return touch();
   // `dirty` stays as it was: the loop has nothing to do for an exchange
@@ -376,7 +386,7 @@ void ClientConnection::wrote(WriteToken token, std::size_t n, Time now) noexcept
   assert(now >= c.now);
   c.now = now;
   c.report_written(token, n);
-  c.run();
+  if (c.dirty || c.written_opens_work()) c.run();
 }
 
 void ClientConnection::wrote(std::size_t n, Time now) noexcept {

@@ -74,6 +74,8 @@ struct ClientConnection::Impl {
   void touch() noexcept;
   // A new request was queued: the adapter must call next_write, and only it.
   void wake_for_output() noexcept;
+  // After a write was reported: whether a pass of the loop has anything to do.
+  bool written_opens_work() const noexcept;
 
   // Input (client_connection.cpp).
   State* receiving() const noexcept;

@@ -133,6 +133,35 @@ TEST_CASE("client: a request sent from a response callback goes out on the adapt
   CHECK(rt.conn.is_idle());
 }
 
+TEST_CASE("client: a response complete before its request is written ends the exchange at the last write") {
+  ClientRuntime rt;
+  Recorder r;
+  rt.conn.send(r, "POST", "/up", {{"Host", "h"}}, "data");
+  const auto write_size = [&] {
+    const WriteOp op = rt.conn.next_write();
+    REQUIRE(op.kind == WriteOp::write);
+    std::size_t n = 0;
+    for (const IoVec& v : op.iovecs) n += v.len;
+    return n;
+  };
+  const std::size_t n = write_size();
+  // The server answers while the request's bytes are still in flight.
+  const std::string_view response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  std::span<char> buf = rt.conn.read_buffer();
+  std::copy(response.begin(), response.end(), buf.data());
+  rt.conn.commit_read(response.size(), rt.now);
+  CHECK(r.body == "ok");
+  CHECK(r.body_complete);
+  CHECK_FALSE(r.ended);
+  rt.conn.wrote(n - 1, rt.now);  // short: one byte is left
+  CHECK_FALSE(r.ended);
+  CHECK(write_size() == 1);
+  rt.conn.wrote(1, rt.now);
+  CHECK(r.ended);
+  CHECK_FALSE(r.end_error);
+  CHECK(rt.conn.is_idle());
+}
+
 TEST_CASE("client: a request that asks not to be pipelined waits for earlier exchanges") {
   ClientRuntime rt;
   Recorder a, b;
