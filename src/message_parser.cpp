@@ -167,15 +167,6 @@ struct MessageParser::Callbacks {
         m.head_unreported_ = true;
         return tunnel ? 2 : 1;
       }
-      // A body of known length: going on into it in the same pass saves a
-      // stop (a small response is head, body and end in one). The client
-      // reads the events in order, so nothing is delivered early; a
-      // request's body waits at its head instead, for the application to
-      // ask for it (100-continue, the body limit it may raise).
-      if (p->status_code != 101 && m.content_length_) {
-        m.head_unreported_ = true;
-        return HPE_OK;
-      }
     }
     m.pending_ = Event::head;
     return HPE_PAUSED;
@@ -186,7 +177,6 @@ struct MessageParser::Callbacks {
     if (n == 0) return HPE_OK;
     MessageParser& m = self(p);
     m.pending_body_ = {at, n};
-    if (m.head_unreported_ && !m.head_end_) m.head_end_ = at;
     // The span that completes a body of known length: llhttp goes on to
     // the message's end without reading a byte, so it runs there in the
     // same pass, which saves a stop (the body is still reported first).
@@ -304,9 +294,8 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
   llhttp_t* p = ll(llhttp_);
   if (queued_ != Event::need_more) {
     const Event e = queued_;
-    queued_ = queued_after_;
-    queued_after_ = Event::need_more;
-    return {e, 0, e == Event::body ? pending_body_ : std::string_view{}};
+    queued_ = Event::need_more;
+    return {e, 0, {}};
   }
   if (paused_) {
     llhttp_resume(p);
@@ -317,13 +306,11 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
   const llhttp_errno_t rc = llhttp_execute(p, data, size);
   if (rc != HPE_OK && rc != HPE_PAUSED && rc != HPE_PAUSED_UPGRADE) return llhttp_failed(static_cast<int>(rc), data, size);
   const std::size_t consumed = rc == HPE_OK ? size : static_cast<std::size_t>(llhttp_get_error_pos(p) - data);
-  // Of a pass that went on from a head into its body, only the bytes up to
-  // the body are the head's.
+  // No parse() call spans the end of a head and any body byte: the parser
+  // stops at the head of a message with a body.
   if (capturing_) {
     reason_ = {};
-    const std::size_t head_bytes = head_end_ ? static_cast<std::size_t>(head_end_ - data) : consumed;
-    head_end_ = nullptr;  // set only in the pass that ends a head, so cleared here
-    if (Error e = head_->append(data, head_bytes); e != Error{}) return fail(e, {});
+    if (Error e = head_->append(data, consumed); e != Error{}) return fail(e, {});
     if (head_complete_) {
       capturing_ = false;
       if (Error e = finish_head(); e != Error{}) return fail(e, reason_);
@@ -332,14 +319,9 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
     return fail(Error::bad_request, "bare LF or obs-fold in the trailers");
   }
   if (rc == HPE_OK) {
-    // A last body span is always followed, in the same pass, by the
-    // message's end, which stops the parser; a head that went on into its
-    // body may have met the end of the input first.
-    assert(!body_unreported_);
-    if (head_unreported_) {
-      head_unreported_ = false;
-      return {Event::head, size, {}};
-    }
+    // An unreported head or last body span is always followed, in the same
+    // pass, by the message's end, which stops the parser.
+    assert(!head_unreported_ && !body_unreported_);
     return {Event::need_more, size, {}};
   }
   const Event event = rc == HPE_PAUSED ? pending_ : Event::upgrade;
@@ -347,13 +329,7 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
   if (event == Event::message_end) scanning_lines_ = false, previous_ = 0;
   if (head_unreported_) {
     head_unreported_ = false;
-    if (body_unreported_) {
-      body_unreported_ = false;
-      queued_ = Event::body;
-      queued_after_ = event;
-    } else {
-      queued_ = event;
-    }
+    queued_ = event;
     return {Event::head, consumed, {}};
   }
   if (body_unreported_) {

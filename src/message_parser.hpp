@@ -102,18 +102,12 @@ class MessageParser {
   bool paused_ = false;
   Event pending_ = Event::need_more;
   // llhttp cannot both pause at a head and be told to skip its body, so such
-  // a head is reported together with the end that follows it; a response's
-  // head with a Content-Length body, with the body's first span (and its
-  // end, when that is all of it). `queued_` and then `queued_after_` hold
-  // the events that follow the first.
+  // a head is reported together with the end that follows it: `queued_`
+  // holds the second event.
   bool head_unreported_ = false;
   // Likewise the last span of a body of known length, with the end after it.
   bool body_unreported_ = false;
   Event queued_ = Event::need_more;
-  Event queued_after_ = Event::need_more;
-  // Where the body began, when the pass that ended a head went on into it:
-  // the head's bytes end there.
-  const char* head_end_ = nullptr;
   bool request_was_head_ = false;
   bool request_was_connect_ = false;
   std::string_view pending_body_;

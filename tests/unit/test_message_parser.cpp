@@ -45,9 +45,8 @@ struct Parsed {
 };
 
 // Parses `input` in pieces of `chunk` bytes, each piece in its own guarded copy.
-Parsed parse_all(std::string_view input, std::size_t chunk, ReceivedHead& head, FieldBuilder& trailers,
-                 MessageParser::Role role = MessageParser::Role::request) {
-  MessageParser parser(role);
+Parsed parse_all(std::string_view input, std::size_t chunk, ReceivedHead& head, FieldBuilder& trailers) {
+  MessageParser parser(MessageParser::Role::request);
   head.reset({8192, 16384, 100});
   trailers.reset({0, 16384, 100});
   FieldBuilder extensions;
@@ -78,13 +77,12 @@ Parsed parse_all(std::string_view input, std::size_t chunk, ReceivedHead& head, 
 // Parses `input`, one well-formed message, in pieces of every size from 1
 // byte to all of it, and hands each result to `check`.
 template <class Check>
-void at_every_read_size(std::string_view input, Check check,
-                        MessageParser::Role role = MessageParser::Role::request) {
+void at_every_read_size(std::string_view input, Check check) {
   for (std::size_t chunk = 1; chunk <= input.size(); ++chunk) {
     INFO("chunk " << chunk);
     ReceivedHead head;
     FieldBuilder trailers;
-    const Parsed p = parse_all(input, chunk, head, trailers, role);
+    const Parsed p = parse_all(input, chunk, head, trailers);
     REQUIRE(p.error == Error{});
     check(p, head, trailers);
   }
@@ -126,82 +124,6 @@ TEST_CASE("parser: a body of known length is reported whole or in pieces, then i
   FieldBuilder trailers;
   const Parsed whole = parse_all(input, input.size(), head, trailers);
   CHECK(whole.events == std::vector<Event>{Event::head, Event::body, Event::message_end});
-}
-
-TEST_CASE("parser: a response's head goes on into its Content-Length body in the same pass") {
-  using Event = MessageParser::Event;
-  const std::string input = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX: y\r\n\r\nhello world";
-  at_every_read_size(
-      input,
-      [](const Parsed& p, const ReceivedHead& head, const FieldBuilder&) {
-        CHECK(p.body == "hello world");
-        REQUIRE(p.events.size() >= 3);
-        CHECK(p.events.front() == Event::head);
-        CHECK(p.events.back() == Event::message_end);
-        for (std::size_t i = 1; i + 1 < p.events.size(); ++i) CHECK(p.events[i] == Event::body);
-        // The head's bytes stop where the body begins.
-        REQUIRE(head.headers().size() == 2);
-        CHECK(head.headers()[1].name == "X");
-        CHECK(head.headers()[1].value == "y");
-      },
-      MessageParser::Role::response);
-
-  // In one read, the head is reported having consumed the whole message;
-  // the body and the end follow without more input.
-  ReceivedHead head;
-  FieldBuilder trailers, extensions;
-  head.reset({8192, 16384, 100});
-  trailers.reset({0, 16384, 100});
-  MessageParser parser(MessageParser::Role::response);
-  parser.set_builders(&head, &trailers, &extensions);
-  const std::string two = input + "HTTP/1.1 204 No Content\r\n\r\n";
-  GuardedCopy copy(two);
-  auto step = parser.parse(copy.data(), copy.size());
-  CHECK(step.event == Event::head);
-  CHECK(step.consumed == input.size());
-  CHECK(parser.content_length() == 11u);
-  step = parser.parse(copy.data() + input.size(), copy.size() - input.size());
-  CHECK(step.event == Event::body);
-  CHECK(step.consumed == 0);
-  CHECK(step.body == "hello world");
-  step = parser.parse(copy.data() + input.size(), copy.size() - input.size());
-  CHECK(step.event == Event::message_end);
-  CHECK(step.consumed == 0);
-  // The next response starts fresh.
-  ReceivedHead next;
-  next.reset({8192, 16384, 100});
-  parser.set_builders(&next, &trailers, &extensions);
-  step = parser.parse(copy.data() + input.size(), copy.size() - input.size());
-  CHECK(step.event == Event::head);
-  CHECK(parser.status() == 204);
-}
-
-TEST_CASE("parser: a response head that ends with its read reports the head; the body comes with the next") {
-  using Event = MessageParser::Event;
-  const std::string head_bytes = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
-  ReceivedHead head;
-  FieldBuilder trailers, extensions;
-  head.reset({8192, 16384, 100});
-  trailers.reset({0, 16384, 100});
-  MessageParser parser(MessageParser::Role::response);
-  parser.set_builders(&head, &trailers, &extensions);
-  GuardedCopy first(head_bytes);
-  auto step = parser.parse(first.data(), first.size());
-  CHECK(step.event == Event::head);
-  CHECK(step.consumed == head_bytes.size());
-  CHECK_FALSE(parser.paused());
-  REQUIRE(head.headers().size() == 1);
-  CHECK(head.headers()[0].value == "5");
-  GuardedCopy second("hel");
-  step = parser.parse(second.data(), second.size());
-  CHECK(step.event == Event::body);
-  CHECK(step.body == "hel");
-  GuardedCopy third("lo");
-  step = parser.parse(third.data(), third.size());
-  CHECK(step.event == Event::body);
-  CHECK(step.body == "lo");
-  step = parser.parse(third.data() + 2, 0);
-  CHECK(step.event == Event::message_end);
 }
 
 TEST_CASE("parser: malformed input stops with an error, never past its input") {
