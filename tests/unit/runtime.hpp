@@ -51,6 +51,12 @@ class TestApp : public Handler {
 // Config for exact-byte tests: no Date, no Server.
 Config plain_config();
 
+// Counts the connection's calls for the adapter's attention.
+struct CountingWaker : Waker {
+  int wakes = 0;
+  void wake() override { ++wakes; }
+};
+
 // How a message is cut into reads: the first read takes `first` bytes, the
 // rest go in reads of `chunk` bytes.
 struct Feeding {

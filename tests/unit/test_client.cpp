@@ -96,10 +96,7 @@ TEST_CASE("client: pipelined requests go out together and match responses in ord
 }
 
 TEST_CASE("client: a request sent between adapter calls wakes the adapter, and the next write holds it") {
-  struct CountingWaker : Waker {
-    int wakes = 0;
-    void wake() override { ++wakes; }
-  } waker;
+  CountingWaker waker;
   ClientRuntime rt;
   rt.conn.set_waker(&waker);
   Recorder a;

@@ -66,10 +66,7 @@ TEST_CASE("each read_body call yields exactly one delivery") {
 }
 
 TEST_CASE("a body read outside an adapter call wakes the adapter, and is delivered on its next call") {
-  struct CountingWaker : Waker {
-    int wakes = 0;
-    void wake() override { ++wakes; }
-  } waker;
+  CountingWaker waker;
   Runtime rt;
   rt.conn.set_waker(&waker);
   Exchange* ex = nullptr;
