@@ -86,11 +86,9 @@ void ClientConnection::Impl::touch() noexcept {
 bool ClientConnection::Impl::written_opens_work() const noexcept {
   // A write frees queue space and may finish a request's bytes. Nothing
   // else the loop reads changes, so it has work only if an on_writable may
-  // be owed, a release waits, the first exchange can now retire (its
-  // response is complete too), or nothing is left (buffers go back).
-  if (writable_owed || !deferred_releases.empty() || active.empty()) return true;
-  const State& first = *active.front();
-  return first.request_written && first.in == In::complete;
+  // be owed, a release waits, the first exchange can now retire, or
+  // nothing is left (buffers go back).
+  return writable_owed || !deferred_releases.empty() || active.empty() || finished(*active.front());
 }
 
 void ClientConnection::Impl::wake_for_output() noexcept {

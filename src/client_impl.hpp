@@ -93,6 +93,8 @@ struct ClientConnection::Impl {
   void consume_written(std::size_t n) noexcept;
   void report_written(WriteToken token, std::size_t n) noexcept;
   bool deliver_writable() noexcept;
+  // Its response read to the end and its request written: it may retire.
+  bool finished(const State& ex) const noexcept;
   bool retire() noexcept;
   std::size_t queued_bytes() const noexcept;
   void drop_queues(State& ex) noexcept;

@@ -237,14 +237,16 @@ bool ClientConnection::Impl::deliver_writable() noexcept {
   return false;
 }
 
+bool ClientConnection::Impl::finished(const State& ex) const noexcept {
+  // With the write side closed, an unwritten request never will be.
+  return ex.in == In::complete && (!ex.has_body || ex.end_delivered) && (ex.request_written || write_closed);
+}
+
 bool ClientConnection::Impl::retire() noexcept {
   bool progress = false, retired = false;
   while (!active.empty()) {
     State& ex = *active.front();
-    // With the write side closed, an unwritten request never will be.
-    const bool done = ex.in == In::complete && (!ex.has_body || ex.end_delivered) &&
-                      (ex.request_written || write_closed);
-    if (!done) break;
+    if (!finished(ex)) break;
     const bool last = ex.last_request;
     end_exchange(ex, ex.failure);
     retired = true;
