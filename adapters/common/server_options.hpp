@@ -1,5 +1,6 @@
 #pragma once
 // The command line every sample server takes (shared/CONTRACT.md).
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -12,6 +13,7 @@ struct ServerOptions {
   std::size_t max_connections = 10000;
   std::string access_log;         // empty: none; "-": stdout
   bool quiet = false;
+  std::chrono::microseconds busy_poll{0};  // how long a loop looks for events before it sleeps
 };
 
 // Parses argv; on a bad argument prints why and the usage to stderr and

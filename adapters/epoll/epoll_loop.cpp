@@ -51,7 +51,10 @@ struct EpollLoop::Connection final : Waker {
 };
 
 EpollLoop::EpollLoop(ServerShared& shared, int listen_fd)
-    : shared_(shared), listen_fd_(listen_fd), app_(*this, shared.access_log) {
+    : shared_(shared),
+      busy_poll_(shared.options.busy_poll),
+      listen_fd_(listen_fd),
+      app_(*this, shared.access_log) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -97,19 +100,37 @@ void EpollLoop::stop() {
   [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);
 }
 
+int EpollLoop::sleep_ms() const {
+  if (!ready_.empty()) return 0;
+  if (auto next = timers_.next()) {
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - now_).count();
+    return static_cast<int>(std::clamp<long long>(wait, 0, 1000));
+  }
+  return 1000;  // the Date header still moves on
+}
+
+int EpollLoop::wait(std::vector<epoll_event>& events) {
+  const int capacity = static_cast<int>(events.size());
+  int timeout_ms = sleep_ms();
+  if (timeout_ms != 0 && busy_poll_.count() > 0) {
+    // --busy-poll-us: a peer that writes to a sleeping loop pays for waking
+    // it (on loopback, in its own system time), so under steady load the
+    // loop first looks again without sleeping, never past its next timer.
+    auto until = std::chrono::steady_clock::now() + busy_poll_;
+    if (auto next = timers_.next()) until = std::min(until, *next);
+    do {
+      if (const int n = epoll_wait(epoll_fd_, events.data(), capacity, 0); n != 0) return n;
+    } while (std::chrono::steady_clock::now() < until);
+    tick_clock();
+    timeout_ms = sleep_ms();
+  }
+  return epoll_wait(epoll_fd_, events.data(), capacity, timeout_ms);
+}
+
 void EpollLoop::run() {
   std::vector<epoll_event> events(256);
   while (!(stopping_ && (connections_.empty() || grace_over_))) {
-    int timeout_ms = -1;
-    if (!ready_.empty()) {
-      timeout_ms = 0;
-    } else if (auto next = timers_.next()) {
-      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - now_).count();
-      timeout_ms = static_cast<int>(std::clamp<long long>(wait, 0, 1000));
-    } else {
-      timeout_ms = 1000;  // the Date header still moves on
-    }
-    const int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
+    const int n = wait(events);
     tick_clock();
     for (int i = 0; i < n; ++i) {
       void* tag = events[i].data.ptr;

@@ -11,6 +11,8 @@
 #include "../common/timers.hpp"
 #include "../sample_app/sample_app.hpp"
 
+struct epoll_event;
+
 namespace wirestate::adapters {
 
 class EpollLoop final : public EventLoop, private Timers {
@@ -40,8 +42,11 @@ class EpollLoop final : public EventLoop, private Timers {
   static void on_linger_timeout(void* context);
   static void on_grace_timeout(void* context);
   void tick_clock();
+  int sleep_ms() const;
+  int wait(std::vector<epoll_event>& events);
 
   ServerShared& shared_;
+  const Duration busy_poll_;
   int epoll_fd_ = -1;
   int listen_fd_ = -1;
   int wake_fd_ = -1;        // eventfd: stop() from another thread

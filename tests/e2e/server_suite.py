@@ -366,6 +366,46 @@ class Wrk(unittest.TestCase):
             self.assertEqual(server.stop(), 0)
 
 
+class BusyPoll(unittest.TestCase):
+    """--busy-poll-us: loops look for events before they sleep, but only
+    while traffic keeps coming; an idle server still sleeps."""
+
+    def cpu_seconds(self, pid):
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def test_serves_keeps_timers_and_sleeps_when_idle(self):
+        server = Server(SERVER, "--busy-poll-us", "1000")
+        try:
+            s = server.connect()
+            for _ in range(200):
+                s.sendall(b"GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n")
+                status, _, body = read_response(s)
+                self.assertEqual((status, body), (200, b"Hello, World!"))
+            # Timers are not held up by the polling: ten ticks over 500 ms.
+            started = time.monotonic()
+            self.assertEqual(curl(server.url("/slow/500")).stdout.count(b"tick"), 10)
+            self.assertLess(time.monotonic() - started, 1.5)
+            # With nothing to do the loops sleep: a second of an idle
+            # keep-alive connection costs no second of CPU.
+            time.sleep(0.2)
+            before = self.cpu_seconds(server.pid)
+            time.sleep(1.0)
+            idle_cpu = self.cpu_seconds(server.pid) - before
+            print(f"\n  idle for 1 s with --busy-poll-us 1000: {idle_cpu:.2f} s of CPU", file=sys.stderr)
+            self.assertLess(idle_cpu, 0.2)
+            s.close()
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+    def test_out_of_range_value_is_refused(self):
+        proc = subprocess.run([SERVER, "--port", "0", "--busy-poll-us", "20000"],
+                              capture_output=True, text=True, timeout=10)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("invalid value for --busy-poll-us: '20000'", proc.stderr)
+
+
 class GracefulStop(unittest.TestCase):
     def test_sigterm_lets_in_flight_responses_finish(self):
         server = Server(SERVER)
