@@ -9,6 +9,8 @@ Prints one markdown table (absolute figures, ratio to the best peer and to the
 reference) and writes it, with an SVG bar chart of scenarios 1-4, under
 bench/results/. With --fetch, wirestate's client role (wirestate-fetch) and
 curl take turns downloading 4 GiB from wirestate's server (3c, a second table).
+Around scenarios 1 and 2 it measures what waking a sleeping server costs its
+client on this machine (wake_cost.c), which orders the servers there.
 """
 import argparse
 import datetime
@@ -113,7 +115,7 @@ class Proc:
 
 
 def build_tools(work):
-    for src in ["floor_server.c", "tcp_pair.c"]:
+    for src in ["floor_server.c", "tcp_pair.c", "wake_cost.c"]:
         out = os.path.join(work, src[:-2])
         subprocess.run(["cc", "-O2", "-o", out, os.path.join(HERE, src)], check=True)
 
@@ -177,6 +179,16 @@ def wrk(url, conns, seconds, script=None, timeout="5s", server=None):
             "sleeps": server_sleeps / requests if server_sleeps is not None and requests else None,
             "load_busy": 100.0 * load_cpu / wall,
             "errors": (errors.group(0) if errors else "") + (f" non-2xx {non2xx.group(1)}" if non2xx else "")}
+
+
+def wake_cost(work):
+    """What waking a sleeping peer costs the writer right now (wake_cost.c):
+    round trips with the echo asleep and polling, and the writer's system
+    time a round trip in each."""
+    out = subprocess.run([os.path.join(work, "wake_cost"), "50000"], capture_output=True, text=True,
+                         timeout=90, check=True).stdout.split()
+    asleep, asleep_sys, polling, polling_sys = (float(x) for x in out)
+    return {"rtt_asleep": asleep, "rtt_polling": polling, "writer_us": asleep_sys - polling_sys}
 
 
 def slow_clients(port, count, seconds):
@@ -260,6 +272,17 @@ def main():
     # The machine's noise moves single runs by 10% or more, so the servers
     # take turns for several rounds and each figure is its median over them.
     rounds = {}
+    wakes = []  # (when, wake_cost(work)) around scenarios 1 and 2
+
+    def measure_wakes(when):
+        print(f"  the cost of a wake-up, {when} scenarios 1 and 2", file=sys.stderr)
+        try:
+            wakes.append((when, wake_cost(work)))
+        except Exception as e:  # noqa: BLE001 - reported in the table's notes
+            failures.append(f"wake_cost {when}: {e}")
+
+    if wanted(1) or wanted(2):
+        measure_wakes("before")
     for r in range(max(args.repeat, 1)):
         for kind in ["floor", "wirestate", POLLING, *peers]:
             print(f"  round {r + 1}, {kind}: plaintext", file=sys.stderr)
@@ -270,6 +293,8 @@ def main():
                 rounds.setdefault((2, kind), []).append(
                     run(kind, lambda s: wrk(f"http://127.0.0.1:{s.port}/plaintext", 256, D,
                                             script=os.path.join(HERE, "pipeline.lua"), server=s)))
+    if wanted(1) or wanted(2):
+        measure_wakes("after")
     for key, runs in rounds.items():
         runs = [x for x in runs if x.get("rps") is not None]
         if not runs:
@@ -348,7 +373,7 @@ def main():
             print(f"  {kind}: {args.idle} idle connections", file=sys.stderr)
             results[(6, kind)] = run(kind, lambda s: {"bytes": idle_connections(s, args.idle)})
     shutil.rmtree(work, ignore_errors=True)
-    report(results, peers, args, failures)
+    report(results, peers, args, failures, wakes)
 
 
 def median(values):
@@ -360,7 +385,7 @@ def fmt_rate(v):
     return f"{v / 1e6:.2f} M" if v >= 1e6 else f"{v / 1e3:.1f} k"
 
 
-def report(results, peers, args, failures):
+def report(results, peers, args, failures, wakes):
     host = socket.gethostname()
     stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
     cols = ["wirestate", POLLING, "floor", *peers]
@@ -413,6 +438,12 @@ def report(results, peers, args, failures):
     row(4, "4 500 x /slow/2000", "p99 ms", "p99_ms", lambda v: f"{v:.0f}", None, False)
     row(5, "5 /stream at 1 MiB/s", "RSS growth KiB", "growth_kib", lambda v: f"{v}", None, False)
     row(6, f"6 {args.idle} idle keep-alive", "bytes/conn", "bytes", lambda v: f"{v:.0f}", None, False)
+    if wakes:
+        lines += ["", "Waking a sleeping server, measured on this machine around scenarios 1 and 2 (bench/load/"
+                  "wake_cost.c: a loopback round trip with the echo asleep and with it polling; the difference in "
+                  "the writer's system time is what each wake-up costs the client):", ""]
+        lines += [f"- {when}: round trip {w['rtt_asleep']:.1f} µs asleep, {w['rtt_polling']:.1f} µs polling; "
+                  f"a wake-up costs the writer {w['writer_us']:.2f} µs" for when, w in wakes]
     lines += ["", "Targets (issue: benchmarks):", "", *target_lines(results, peers)]
     client = results.get((3, "client"), {})
     if client.get("Bps") is not None:
