@@ -284,7 +284,7 @@ def main():
     if wanted(1) or wanted(2):
         measure_wakes("before")
     for r in range(max(args.repeat, 1)):
-        for kind in ["floor", "wirestate", POLLING, *peers]:
+        for kind in ["floor", "wirestate", *([POLLING] if wanted(1) else []), *peers]:
             print(f"  round {r + 1}, {kind}: plaintext", file=sys.stderr)
             if wanted(1):
                 rounds.setdefault((1, kind), []).append(
