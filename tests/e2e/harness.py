@@ -41,6 +41,12 @@ class Server:
                     return int(line.split()[1])
         raise RuntimeError("no VmRSS")
 
+    def cpu_seconds(self):
+        """User and system time the server has used so far, all threads."""
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def fd_count(self):
         return len(os.listdir(f"/proc/{self.pid}/fd"))
 

@@ -370,11 +370,6 @@ class BusyPoll(unittest.TestCase):
     """--busy-poll-us: loops look for events before they sleep, but only
     while traffic keeps coming; an idle server still sleeps."""
 
-    def cpu_seconds(self, pid):
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
     def test_serves_keeps_timers_and_sleeps_when_idle(self):
         server = Server(SERVER, "--busy-poll-us", "1000")
         try:
@@ -390,9 +385,9 @@ class BusyPoll(unittest.TestCase):
             # With nothing to do the loops sleep: a second of an idle
             # keep-alive connection costs no second of CPU.
             time.sleep(0.2)
-            before = self.cpu_seconds(server.pid)
+            before = server.cpu_seconds()
             time.sleep(1.0)
-            idle_cpu = self.cpu_seconds(server.pid) - before
+            idle_cpu = server.cpu_seconds() - before
             print(f"\n  idle for 1 s with --busy-poll-us 1000: {idle_cpu:.2f} s of CPU", file=sys.stderr)
             self.assertLess(idle_cpu, 0.2)
             s.close()
