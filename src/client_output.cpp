@@ -40,7 +40,7 @@ SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_vi
   const detail::HeaderFacts facts = detail::scan_headers(headers);
   // The connection frames the body; Content-Length is the application's
   // only for a streamed body it announces.
-  if (!facts.valid || facts.transfer_encoding || (facts.content_length && !options.streaming))
+  if (!facts.valid || facts.invalid_host || facts.transfer_encoding || (facts.content_length && !options.streaming))
     return {nullptr, Error::invalid_header};
   std::uint64_t declared = 0;
   if (facts.content_length) {

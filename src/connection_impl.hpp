@@ -84,6 +84,9 @@ struct ServerConnection::Impl {
   void on_message_end() noexcept;
   [[gnu::cold]] void resolve_upgrade() noexcept;
   bool deliver_body() noexcept;
+  // Queues 100 (Continue) for `ex`, unless its declared body is already
+  // past the limit or a response has begun.
+  void send_continue(ExchangeState& ex) noexcept;
   // The response ended before the request body was read: drain it or close
   // (Config::unread_body). Returns whether anything changed.
   bool settle_unread_body() noexcept;
@@ -141,6 +144,8 @@ struct ServerConnection::Impl {
   detail::ExchangeList<ExchangeState> active;  // request order
   ExchangeState* parsing = nullptr;
   ExchangeState* upgrade_owner = nullptr;  // waits for its response head
+  ExchangeState* in_on_request = nullptr;  // Handler::on_request is running for it
+  bool continue_owed = false;  // read_body() from inside on_request asked for 100
   ExchangeState* tunnel = nullptr;
   std::vector<detail::Segment> deferred_releases;
 

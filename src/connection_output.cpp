@@ -169,7 +169,7 @@ void ServerConnection::Impl::queue_error_response(ExchangeState& ex, Error e,
   body += ' ';
   body += reason_phrase(status);
   body += ": ";
-  body += make_error_code(e).message();
+  body += peer_reason(e);
   if (!detail.empty()) {
     body += " (";
     body += detail;
@@ -203,6 +203,10 @@ void ServerConnection::Impl::fail_request(Error e, std::string_view detail) noex
   }
   if (ex->out == Out::none) {
     queue_error_response(*ex, e, detail);
+    if (!ex->app_owned) {
+      const std::string_view method = ex->head.method_so_far();
+      handler.on_request_refused({e, status_for(e), method, ex->head.target_so_far(), detail});
+    }
   } else if (ex->out == Out::streaming) {
     // The response cannot be finished: what was queued goes out, then the
     // close tells the peer it is truncated.

@@ -11,8 +11,10 @@ class Category final : public std::error_category {
     switch (static_cast<Error>(value)) {
       case Error::bad_request: return "malformed request";
       case Error::missing_host: return "HTTP/1.1 request needs exactly one Host header (RFC 9112 section 3.2)";
+      case Error::invalid_host: return "Host is not a host with an optional port (RFC 9110 section 7.2)";
       case Error::conflicting_framing: return "request has both Content-Length and Transfer-Encoding, or differing Content-Length values";
       case Error::chunked_not_final: return "Transfer-Encoding whose final coding is not chunked";
+      case Error::invalid_transfer_encoding: return "Transfer-Encoding naming no coding, chunked twice, or in an HTTP/1.0 message";
       case Error::invalid_content_length: return "invalid Content-Length";
       case Error::invalid_chunk: return "invalid chunk size or chunk framing";
       case Error::request_line_too_long: return "request line (or status line) longer than Config::max_request_line_bytes";
@@ -67,8 +69,10 @@ int status_for(Error e) noexcept {
   switch (e) {
     case Error::bad_request:
     case Error::missing_host:
+    case Error::invalid_host:
     case Error::conflicting_framing:
     case Error::chunked_not_final:
+    case Error::invalid_transfer_encoding:
     case Error::invalid_content_length:
     case Error::invalid_chunk: return 400;
     case Error::request_line_too_long: return 414;
@@ -85,6 +89,33 @@ int status_for(Error e) noexcept {
     case Error::body_timeout:
     case Error::body_too_slow: return 408;
     default: return 0;
+  }
+}
+
+const char* peer_reason(Error e) noexcept {
+  switch (e) {
+    case Error::bad_request: return "malformed request";
+    case Error::missing_host: return "an HTTP/1.1 request needs exactly one Host header field";
+    case Error::invalid_host: return "the Host header field is not a host name or address with an optional port";
+    case Error::conflicting_framing: return "the request has both Content-Length and Transfer-Encoding";
+    case Error::chunked_not_final: return "the final transfer coding is not chunked";
+    case Error::invalid_transfer_encoding: return "invalid Transfer-Encoding";
+    case Error::invalid_content_length: return "invalid Content-Length";
+    case Error::invalid_chunk: return "invalid chunked encoding";
+    case Error::request_line_too_long: return "request line too long";
+    case Error::header_too_large: return "request header fields too large";
+    case Error::too_many_headers: return "too many request header fields";
+    case Error::body_too_large: return "request body too large";
+    case Error::chunk_extension_too_large: return "chunk extensions too large";
+    case Error::trailer_too_large: return "request trailer fields too large";
+    case Error::unsupported_transfer_coding: return "transfer coding not implemented (only chunked is)";
+    case Error::method_not_implemented: return "request method not implemented";
+    case Error::expectation_failed: return "the only expectation supported is 100-continue";
+    case Error::version_not_supported: return "HTTP version not supported (only HTTP/1.x is)";
+    case Error::header_timeout: return "request header fields not received in time";
+    case Error::body_timeout: return "request body stalled";
+    case Error::body_too_slow: return "request body sent too slowly";
+    default: return "";
   }
 }
 

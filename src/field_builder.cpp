@@ -25,22 +25,10 @@ Error FieldBuilder::append_value(std::string_view piece) noexcept {
   return append(current_.value, piece);
 }
 
-Error FieldBuilder::end_field(bool unquote) noexcept {
+Error FieldBuilder::end_field(bool trim_ows) noexcept {
   if (fields_.size() >= limits_.max_field_count) return Error::too_many_headers;
-  Span& v = current_.value;
-  const bool quoted =
-      unquote && v.length >= 2 && bytes_[v.offset] == '"' && bytes_[v.offset + v.length - 1] == '"';
-  if (quoted) {
-    v.offset += 1;
-    v.length -= 2;
-  }
-  // Field values exclude trailing whitespace (RFC 9110 §5.5); llhttp already
-  // drops the leading part. A quoted value keeps its spaces.
-  while (!quoted && current_.value.length > 0) {
-    const char c = bytes_[current_.value.offset + current_.value.length - 1];
-    if (!is_ows(c)) break;
+  while (trim_ows && current_.value.length > 0 && is_ows(bytes_[current_.value.offset + current_.value.length - 1]))
     --current_.value.length;
-  }
   fields_.push_back(current_);
   current_ = {};
   return Error{};

@@ -1,6 +1,6 @@
 #pragma once
-// Collects a list of fields that llhttp hands over in pieces (a trailer
-// section, one chunk's extensions) into storage that keeps its capacity
+// Collects a list of fields that arrive in pieces (a trailer section, one
+// chunk's extensions) into storage that keeps its capacity
 // across messages. Views are made once the list is complete, so growing the
 // storage while pieces arrive never invalidates anything handed out. Heads
 // take another way: see received_head.hpp.
@@ -35,9 +35,12 @@ class FieldBuilder {
   // Each returns Error{} (value 0) on success, or the limit that was passed.
   Error append_name(std::string_view piece) noexcept;
   Error append_value(std::string_view piece) noexcept;
-  // `unquote`: a value sent as a quoted-string loses its quotes (a chunk
-  // extension; the parser has already refused quoted-pairs).
-  Error end_field(bool unquote = false) noexcept;
+  // `trim_ows`: the value loses trailing whitespace (a field value, RFC
+  // 9110 §5.5); a decoded quoted-string keeps it.
+  Error end_field(bool trim_ows) noexcept;
+  // The field being built has value bytes (leading whitespace is skipped
+  // by the caller, which must know whether a value has begun).
+  bool value_started() const noexcept { return current_.value.length > 0; }
 
   // Makes the views; call once, after the last piece.
   void finish() noexcept;

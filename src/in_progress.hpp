@@ -82,7 +82,8 @@ class InProgress {
   [[gnu::noinline]] Held& take() noexcept {
     held_ = StatePool<Held>::take();
     held_->parser.reset(role_);
-    held_->parser.set_chunk_extension_limits(config_.max_chunk_extension_bytes, config_.max_header_count);
+    held_->parser.set_chunk_limits(
+        {config_.max_chunk_extension_bytes, config_.max_trailer_bytes, config_.max_header_count});
     held_->window.reset(pool_, config_.max_writes_in_flight);
     return *held_;
   }

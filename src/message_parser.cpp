@@ -15,33 +15,25 @@ namespace {
 
 static_assert(sizeof(llhttp_t) <= 96 && alignof(llhttp_t) <= 8);
 
-// RFC 9112 §6.1 and §6.3: the only coding implemented is chunked, and it must
-// come last, once. A coding we do not implement is 501; a list whose final
-// coding is not chunked makes the length unknowable (400).
-[[gnu::noinline]] Error check_transfer_encoding(Headers headers) noexcept {
-  bool seen_chunked = false, last_is_chunked = false, unknown = false;
-  for (const Header& h : headers) {
-    if (!iequals(h.name, "transfer-encoding")) continue;
-    std::string_view rest = h.value;
-    for (;;) {
-      const std::size_t comma = rest.find(',');
-      std::string_view coding = trim_ows(rest.substr(0, comma));
-      if (!coding.empty()) {
-        if (iequals(coding, "chunked")) {
-          if (seen_chunked) return Error::invalid_chunk;
-          seen_chunked = last_is_chunked = true;
-        } else {
-          unknown = true;
-          last_is_chunked = false;
-        }
-      }
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
+// What llhttp's error codes mean, in wirestate's words: its own reasons
+// name the state it was in ("Invalid header value char" for a bare LF),
+// which tells the peer little.
+[[gnu::cold]] const char* describe_llhttp_error(int rc) noexcept {
+  switch (rc) {
+    case HPE_INVALID_METHOD: return "invalid method";
+    case HPE_INVALID_URL: return "invalid request target";
+    case HPE_INVALID_CONSTANT: return "invalid protocol name or version";
+    case HPE_INVALID_VERSION: return "invalid HTTP version";
+    case HPE_INVALID_HEADER_TOKEN: return "invalid character in a header field";
+    case HPE_INVALID_CONTENT_LENGTH: return "invalid Content-Length";
+    case HPE_UNEXPECTED_CONTENT_LENGTH: return "Content-Length with Transfer-Encoding";
+    case HPE_INVALID_STATUS: return "invalid status code";
+    case HPE_INVALID_TRANSFER_ENCODING: return "chunked missing, repeated or not last";
+    case HPE_CR_EXPECTED:
+    case HPE_LF_EXPECTED: return "line not ended by CRLF";
+    case HPE_CLOSED_CONNECTION: return "bytes after a message that closed the connection";
+    default: return "malformed message";
   }
-  if (!last_is_chunked) return Error::chunked_not_final;
-  if (unknown) return Error::unsupported_transfer_coding;
-  return Error{};
 }
 
 }  // namespace
@@ -57,92 +49,21 @@ struct MessageParser::Callbacks {
 
   static int on_message_begin(llhttp_t* p) {
     MessageParser& m = self(p);
-    p->settings = const_cast<llhttp_settings_t*>(head_settings());
     m.head_unreported_ = m.body_unreported_ = false;
     m.content_length_.reset();
-    m.chunked_ = false;
-    m.ext_stale_ = true;
-    return HPE_OK;
-  }
-
-  // Only trailer sections come here: a head is split by ReceivedHead.
-  static int check_field(llhttp_t* p, Error e) {
-    return check(p, e == Error::header_too_large ? Error::trailer_too_large : e);
-  }
-  static int on_header_field(llhttp_t* p, const char* at, std::size_t n) {
-    return check_field(p, self(p).trailers_->append_name({at, n}));
-  }
-  static int on_header_value(llhttp_t* p, const char* at, std::size_t n) {
-    return check_field(p, self(p).trailers_->append_value({at, n}));
-  }
-  static int on_header_value_complete(llhttp_t* p) { return check_field(p, self(p).trailers_->end_field()); }
-
-  // Chunk extensions (RFC 9112 §7.1.1) arrive on the size line, before
-  // on_chunk_header; llhttp checks their syntax (strictly: no whitespace,
-  // no quoted-pair) and we keep them for the chunk's body pieces.
-  static FieldBuilder& extensions(llhttp_t* p) {
-    MessageParser& m = self(p);
-    if (m.ext_stale_) {
-      m.extensions_->reset(m.chunk_ext_limits_);
-      m.ext_stale_ = m.ext_named_ = false;
-    }
-    return *m.extensions_;
-  }
-  static int check_extension(llhttp_t* p, Error e) {
-    return check(p, e == Error{} ? e : Error::chunk_extension_too_large);
-  }
-  static int close_named_extension(llhttp_t* p) {
-    MessageParser& m = self(p);
-    if (!m.ext_named_) return HPE_OK;
-    m.ext_named_ = false;
-    return check_extension(p, m.extensions_->end_field());  // a name without a value
-  }
-  static int on_chunk_extension_name(llhttp_t* p, const char* at, std::size_t n) {
-    FieldBuilder& b = extensions(p);
-    if (int rc = close_named_extension(p); rc != HPE_OK) return rc;
-    if (n > 0) self(p).ext_name_bytes_ = true;
-    return check_extension(p, b.append_name({at, n}));
-  }
-  static int on_chunk_extension_name_complete(llhttp_t* p) {
-    MessageParser& m = self(p);
-    // llhttp 8 lets ";=value" through: a name is a token, never empty.
-    if (!m.ext_name_bytes_) return stop(p, Error::invalid_chunk);
-    m.ext_name_bytes_ = false;
-    m.ext_named_ = true;
-    return HPE_OK;
-  }
-  static int on_chunk_extension_value(llhttp_t* p, const char* at, std::size_t n) {
-    return check_extension(p, extensions(p).append_value({at, n}));
-  }
-  static int on_chunk_extension_value_complete(llhttp_t* p) {
-    MessageParser& m = self(p);
-    m.ext_named_ = false;
-    return check_extension(p, m.extensions_->end_field(/*unquote=*/true));
-  }
-  static int on_chunk_header(llhttp_t* p) {
-    MessageParser& m = self(p);
-    // The last chunk: what follows is a trailer section, lines again.
-    if (p->content_length == 0) m.scanning_lines_ = true;
-    extensions(p);  // a chunk without extensions clears the previous chunk's
-    if (int rc = close_named_extension(p); rc != HPE_OK) return rc;
-    m.extensions_->finish();
-    return HPE_OK;
-  }
-  static int on_chunk_complete(llhttp_t* p) {
-    self(p).ext_stale_ = true;
+    m.chunked_ = m.transfer_coded_ = false;
+    m.body_ = Body::llhttp;
     return HPE_OK;
   }
 
   static int on_headers_complete(llhttp_t* p) {
     MessageParser& m = self(p);
     m.head_complete_ = true;
-    // What follows the head can only be a trailer section or the next
-    // message: from here on field callbacks fill the trailers.
-    p->settings = const_cast<llhttp_settings_t*>(body_settings());
     if (p->http_major != 1) return stop(p, Error::version_not_supported);
     if (p->flags & F_TRANSFER_ENCODING) {
       if (p->flags & F_CONTENT_LENGTH) return stop(p, Error::conflicting_framing);
-      m.chunked_ = true;  // whether chunked is last is checked on the split head
+      // Whether the body is chunked is decided on the split head.
+      m.transfer_coded_ = m.chunked_ = true;
     } else if (p->flags & F_CONTENT_LENGTH) {
       m.content_length_ = p->content_length;
     }
@@ -151,10 +72,15 @@ struct MessageParser::Callbacks {
                                        : (p->flags & F_CONNECTION_KEEP_ALIVE) != 0;
     if (m.role_ == Role::request) {
       // A request without a body ends here: going on to its end in the same
-      // pass saves a stop (the head is still reported first).
+      // pass saves a stop (the head is still reported first). A body with
+      // Transfer-Encoding is skipped for llhttp and read by wirestate.
       if (!p->upgrade && !m.chunked_ && m.content_length_.value_or(0) == 0) {
         m.head_unreported_ = true;
         return HPE_OK;
+      }
+      if (m.transfer_coded_) {
+        m.head_unreported_ = true;
+        return 1;
       }
     } else if (p->status_code >= 200) {
       // RFC 9112 §6.3: no body after HEAD; a 2xx to CONNECT starts a tunnel.
@@ -164,8 +90,13 @@ struct MessageParser::Callbacks {
       if (!tunnel && !bodiless && p->status_code != 101 && !m.chunked_ && !m.content_length_)
         m.keep_alive_ = false;
       if (tunnel || bodiless) {
+        m.transfer_coded_ = m.chunked_ = false;
         m.head_unreported_ = true;
         return tunnel ? 2 : 1;
+      }
+      if (m.transfer_coded_ && p->status_code != 101) {
+        m.head_unreported_ = true;
+        return 1;
       }
     }
     m.pending_ = Event::head;
@@ -181,7 +112,7 @@ struct MessageParser::Callbacks {
     // the message's end without reading a byte, so it runs there in the
     // same pass, which saves a stop (the body is still reported first).
     // llhttp counts the length down before it calls us.
-    if (m.content_length_ && !m.chunked_ && p->content_length == 0) {
+    if (m.content_length_ && p->content_length == 0) {
       m.body_unreported_ = true;
       return HPE_OK;
     }
@@ -189,51 +120,33 @@ struct MessageParser::Callbacks {
     return HPE_PAUSED;
   }
   static int on_message_complete(llhttp_t* p) {
-    MessageParser& m = self(p);
-    if (m.chunked_) m.trailers_->finish();
-    m.pending_ = Event::message_end;
+    self(p).pending_ = Event::message_end;
     return HPE_PAUSED;
   }
 
-  static constexpr llhttp_settings_t make_settings(bool fields) {
+  static constexpr llhttp_settings_t make_settings() {
     llhttp_settings_t v{};
     v.on_message_begin = on_message_begin;
-    if (fields) {
-      v.on_header_field = on_header_field;
-      v.on_header_value = on_header_value;
-      v.on_header_value_complete = on_header_value_complete;
-    }
     v.on_headers_complete = on_headers_complete;
     v.on_body = on_body;
-    v.on_chunk_extension_name = on_chunk_extension_name;
-    v.on_chunk_extension_name_complete = on_chunk_extension_name_complete;
-    v.on_chunk_extension_value = on_chunk_extension_value;
-    v.on_chunk_extension_value_complete = on_chunk_extension_value_complete;
-    v.on_chunk_header = on_chunk_header;
-    v.on_chunk_complete = on_chunk_complete;
     v.on_message_complete = on_message_complete;
     return v;
   }
-  // llhttp reads its settings at every callback, so a parser switches
-  // between these two as it crosses the end of a head. Constant-initialized:
-  // no guard is checked on the way.
-  static const llhttp_settings_t* head_settings() { return &head_settings_; }
-  static const llhttp_settings_t* body_settings() { return &body_settings_; }
-  static const llhttp_settings_t head_settings_;
-  static const llhttp_settings_t body_settings_;
+  // Constant-initialized: no guard is checked on the way.
+  static const llhttp_settings_t settings;
 };
 
-constinit const llhttp_settings_t MessageParser::Callbacks::head_settings_ = make_settings(false);
-constinit const llhttp_settings_t MessageParser::Callbacks::body_settings_ = make_settings(true);
+constinit const llhttp_settings_t MessageParser::Callbacks::settings = make_settings();
 
 namespace {
 llhttp_t* ll(unsigned char* storage) { return reinterpret_cast<llhttp_t*>(storage); }
 const llhttp_t* ll(const unsigned char* storage) { return reinterpret_cast<const llhttp_t*>(storage); }
 }  // namespace
 
-MessageParser::MessageParser(Role role) noexcept : role_(role) {
-  llhttp_init(ll(llhttp_), role == Role::request ? HTTP_REQUEST : HTTP_RESPONSE,
-              Callbacks::head_settings());
+MessageParser::MessageParser(Role role) noexcept : role_(role) { init_llhttp(); }
+
+void MessageParser::init_llhttp() noexcept {
+  llhttp_init(ll(llhttp_), role_ == Role::request ? HTTP_REQUEST : HTTP_RESPONSE, &Callbacks::settings);
   ll(llhttp_)->data = this;
   // RFC 9110 §2.5: a higher 1.x minor is processed as 1.1, so llhttp lets
   // every DIGIT "." DIGIT through (llhttp 8 has the flag, not its setter);
@@ -252,6 +165,7 @@ void MessageParser::set_builders(ReceivedHead* head, FieldBuilder* trailers, Fie
   trailers_ = trailers;
   extensions_ = extensions;
   capturing_ = true;
+  replaying_ = start_line_checked_ = false;
 }
 
 MessageParser::Step MessageParser::fail(Error e, std::string_view reason) noexcept {
@@ -269,24 +183,105 @@ Error MessageParser::finish_head() noexcept {
     return fault.error;
   }
   const Headers headers = head_->headers();
-  if (chunked_)
-    if (Error e = check_transfer_encoding(headers); e != Error{}) return e;
-  expects_continue_ = false;
-  if (role_ == Role::request && ll(llhttp_)->http_minor >= 1) {
-    int hosts = 0;
-    for (const Header& h : headers) {
-      // Only names of the right length and first letter are compared.
-      const char first = static_cast<char>(h.name[0] | 0x20);
-      if (h.name.size() == 4 && first == 'h') {
-        hosts += iequals(h.name, "host") ? 1 : 0;
-      } else if (h.name.size() == 6 && first == 'e' && iequals(h.name, "expect")) {
-        // RFC 9110 §10.1.1: 100-continue is the only expectation defined.
-        if (!iequals(h.value, "100-continue")) return Error::expectation_failed;
-        expects_continue_ = true;
-      }
+  if (Error e = check_framing(headers); e != Error{}) return e;
+  if (role_ == Role::request) return check_request(headers);
+  return Error{};
+}
+
+// RFC 9112 §6.1 and §6.3: a Transfer-Encoding field makes framing its
+// business, whatever llhttp made of its value (it passes an empty one by,
+// and frames such a message by its Content-Length). The only coding
+// implemented is chunked, and it must come last, once: a message whose
+// final coding is another has no length we can read (400); a coding we do
+// not implement before chunked is 501.
+Error MessageParser::check_framing(Headers headers) noexcept {
+  bool transfer_encoding = false, content_length = false;
+  bool seen_chunked = false, last_is_chunked = false, unknown = false;
+  for (const Header& h : headers) {
+    const char first = static_cast<char>(h.name[0] | 0x20);
+    if (h.name.size() == 14 && first == 'c') {
+      content_length |= iequals(h.name, "content-length");
+      continue;
     }
-    if (hosts != 1) return Error::missing_host;
+    if (h.name.size() != 17 || first != 't' || !iequals(h.name, "transfer-encoding")) continue;
+    transfer_encoding = true;
+    std::string_view rest = h.value;
+    for (;;) {
+      const std::size_t comma = rest.find(',');
+      // Empty list elements are allowed and mean nothing (RFC 9110 §5.6.1).
+      const std::string_view coding = trim_ows(rest.substr(0, comma));
+      if (!coding.empty()) {
+        if (iequals(coding, "chunked")) {
+          if (seen_chunked) {
+            reason_ = "chunked applied twice";
+            return Error::invalid_transfer_encoding;
+          }
+          seen_chunked = last_is_chunked = true;
+        } else {
+          unknown = true;
+          last_is_chunked = false;
+        }
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
   }
+  if (!transfer_encoding) {
+    if (chunked_) return Error::invalid_transfer_encoding;  // llhttp saw one the split did not
+    return Error{};
+  }
+  if (content_length) return Error::conflicting_framing;
+  if (!seen_chunked && !unknown) {
+    reason_ = "Transfer-Encoding names no coding";
+    return Error::invalid_transfer_encoding;
+  }
+  // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty
+  // framing, whatever else it carries.
+  if (ll(llhttp_)->http_minor == 0) {
+    reason_ = "Transfer-Encoding in an HTTP/1.0 message";
+    return Error::invalid_transfer_encoding;
+  }
+  // Only chunked is implemented, so a body whose final coding is another
+  // is refused in both roles rather than read until the close.
+  if (!last_is_chunked) return Error::chunked_not_final;
+  if (unknown) return Error::unsupported_transfer_coding;
+  chunked_ = true;
+  if (transfer_coded_) {
+    body_ = Body::chunked;
+    chunked_decoder_.start(extensions_, trailers_, chunk_limits_);
+  }
+  return Error{};
+}
+
+// Host (RFC 9112 §3.2, RFC 9110 §7.2), the target's form (RFC 9112 §3.2)
+// and Expect (RFC 9110 §10.1.1).
+Error MessageParser::check_request(Headers headers) noexcept {
+  target_ = split_target(head_->method(), head_->target());
+  if (target_.fault) {
+    reason_ = target_.fault;
+    return Error::bad_request;
+  }
+  expects_continue_ = false;
+  int hosts = 0;
+  std::string_view host;
+  const bool http11 = ll(llhttp_)->http_minor >= 1;
+  for (const Header& h : headers) {
+    // Only names of the right length and first letter are compared.
+    const char first = static_cast<char>(h.name[0] | 0x20);
+    if (h.name.size() == 4 && first == 'h') {
+      if (iequals(h.name, "host")) ++hosts, host = h.value;
+    } else if (http11 && h.name.size() == 6 && first == 'e' && iequals(h.name, "expect")) {
+      // RFC 9110 §10.1.1: 100-continue is the only expectation defined.
+      if (!iequals(h.value, "100-continue")) return Error::expectation_failed;
+      expects_continue_ = true;
+    }
+  }
+  if (hosts > 1 || (http11 && hosts == 0)) return Error::missing_host;
+  if (!valid_host(host)) return Error::invalid_host;
+  // RFC 9112 §3.2.2: an absolute-form target's authority replaces Host.
+  authority_ = target_.form == TargetParts::Form::absolute || target_.form == TargetParts::Form::authority
+                   ? target_.authority
+                   : host;
   return Error{};
 }
 
@@ -297,12 +292,14 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
     queued_ = Event::need_more;
     return {e, 0, {}};
   }
+  if (body_ != Body::llhttp) return parse_body(data, size);
   if (paused_) {
     llhttp_resume(p);
     paused_ = false;
   }
   pending_ = Event::need_more;
   head_complete_ = false;
+  if (replaying_) return replay(data, size, head_->size());
   const llhttp_errno_t rc = llhttp_execute(p, data, size);
   if (rc != HPE_OK && rc != HPE_PAUSED && rc != HPE_PAUSED_UPGRADE) return llhttp_failed(static_cast<int>(rc), data, size);
   const std::size_t consumed = rc == HPE_OK ? size : static_cast<std::size_t>(llhttp_get_error_pos(p) - data);
@@ -311,12 +308,21 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
   if (capturing_) {
     reason_ = {};
     if (Error e = head_->append(data, consumed); e != Error{}) return fail(e, {});
+  }
+  return after_execute(rc, consumed, size);
+}
+
+MessageParser::Step MessageParser::after_execute(int rc, std::size_t consumed, std::size_t size) noexcept {
+  if (capturing_) {
     if (head_complete_) {
       capturing_ = false;
       if (Error e = finish_head(); e != Error{}) return fail(e, reason_);
+    } else if (role_ == Role::request && !start_line_checked_ && head_->start_line_ended()) {
+      // llhttp takes `GET /path` CRLF as an HTTP/0.9 request and waits
+      // for more; there is no such thing in HTTP/1.1.
+      start_line_checked_ = true;
+      if (!head_->start_line_has_version()) return fail(Error::bad_request, "request line without an HTTP version");
     }
-  } else if (!lines_valid(data, consumed)) {
-    return fail(Error::bad_request, "bare LF or obs-fold in the trailers");
   }
   if (rc == HPE_OK) {
     // An unreported head or last body span is always followed, in the same
@@ -326,10 +332,11 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
   }
   const Event event = rc == HPE_PAUSED ? pending_ : Event::upgrade;
   if (rc == HPE_PAUSED) paused_ = true;
-  if (event == Event::message_end) scanning_lines_ = false, previous_ = 0;
   if (head_unreported_) {
     head_unreported_ = false;
-    queued_ = event;
+    // A body with Transfer-Encoding comes next, not the end llhttp reached
+    // by skipping it.
+    if (body_ == Body::llhttp || event != Event::message_end) queued_ = event;
     return {Event::head, consumed, {}};
   }
   if (body_unreported_) {
@@ -340,22 +347,75 @@ MessageParser::Step MessageParser::parse(const char* data, std::size_t size) noe
   return {event, consumed, event == Event::body ? pending_body_ : std::string_view{}};
 }
 
+// A chunked body, which llhttp skipped. llhttp waits, paused at the end of
+// the message, for what follows it.
+MessageParser::Step MessageParser::parse_body(const char* data, std::size_t size) noexcept {
+  const ChunkedDecoder::Step step = chunked_decoder_.decode(data, size);
+  switch (step.event) {
+    case ChunkedDecoder::Event::need_more: return {Event::need_more, step.consumed, {}};
+    case ChunkedDecoder::Event::body: return {Event::body, step.consumed, step.body};
+    case ChunkedDecoder::Event::end:
+      body_ = Body::llhttp;
+      return {Event::message_end, step.consumed, {}};
+    case ChunkedDecoder::Event::error: break;
+  }
+  Step failed = fail(chunked_decoder_.error(), chunked_decoder_.reason());
+  failed.consumed = step.consumed;
+  return failed;
+}
+
+// The head so far (with `data` appended, `before` bytes of it from earlier
+// calls) is parsed again once it is complete, its trailing HTABs made SPs.
+MessageParser::Step MessageParser::replay(const char* data, std::size_t size, std::size_t before) noexcept {
+  if (head_->size() == before) {
+    if (Error e = head_->append(data, size); e != Error{}) return fail(e, {});
+  }
+  const std::size_t end = head_->end_of_head(before);
+  if (end == 0) return {Event::need_more, size, {}};
+  head_->truncate(end);
+  head_->blank_trailing_tabs();
+  replaying_ = false;
+  init_llhttp();
+  const std::string_view bytes = head_->bytes();
+  const llhttp_errno_t rc = llhttp_execute(ll(llhttp_), bytes.data(), bytes.size());
+  if (rc != HPE_OK && rc != HPE_PAUSED && rc != HPE_PAUSED_UPGRADE) {
+    capturing_ = false;  // the head is whole already
+    return llhttp_failed(static_cast<int>(rc), bytes.data(), bytes.size());
+  }
+  return after_execute(rc, end - before, size);
+}
+
 MessageParser::Step MessageParser::llhttp_failed(int rc, const char* data, std::size_t size) noexcept {
   llhttp_t* p = ll(llhttp_);
   const auto consumed = static_cast<std::size_t>(llhttp_get_error_pos(p) - data);
   // What arrived of the head, for the error response (the method of a HEAD
-  // request) and the version check below.
-  if (capturing_) head_->append(data, size);
+  // request), the version check and the replay below.
+  const std::size_t before = capturing_ ? head_->size() : 0;
+  const bool head_kept = capturing_ && head_->append(data, size) == Error{};
   const Error from_callback = error_;
-  Step step = fail(Error::bad_request, llhttp_get_error_reason(p) ? llhttp_get_error_reason(p) : "");
+  Step step = fail(Error::bad_request, {});
   step.consumed = consumed;
   if (from_callback != Error{}) {
     // Our own callbacks stopped the parser (llhttp reports that under several
     // codes); their error says why.
     error_ = from_callback;
-    reason_ = {};
+    if (error_ == Error::version_not_supported && capturing_ && !head_->start_line_has_version()) {
+      error_ = Error::bad_request;
+      reason_ = "request line without an HTTP version";
+    }
     return step;
   }
+  if (rc == HPE_INVALID_CONTENT_LENGTH && head_kept && *llhttp_get_error_pos(p) == '\t') {
+    replaying_ = true;
+    return replay(data, size, before);
+  }
+  if (capturing_ && head_->has_bare_lf()) {
+    // llhttp names the character it stopped at; the cause is the line end.
+    error_ = Error::bad_request;
+    reason_ = "bare LF or obs-fold in the head";
+    return step;
+  }
+  reason_ = describe_llhttp_error(rc);
   switch (rc) {
     case HPE_INVALID_METHOD:
       // A token we do not know is a method we do not implement (RFC 9110
@@ -365,35 +425,10 @@ MessageParser::Step MessageParser::llhttp_failed(int rc, const char* data, std::
     case HPE_PAUSED_H2_UPGRADE: error_ = Error::version_not_supported; break;
     case HPE_UNEXPECTED_CONTENT_LENGTH: error_ = Error::conflicting_framing; break;
     case HPE_INVALID_CONTENT_LENGTH: error_ = Error::invalid_content_length; break;
-    case HPE_INVALID_CHUNK_SIZE: error_ = Error::invalid_chunk; break;
-    case HPE_INVALID_TRANSFER_ENCODING: error_ = Error::chunked_not_final; break;
+    case HPE_INVALID_TRANSFER_ENCODING: error_ = Error::invalid_transfer_encoding; break;
     default: break;
   }
   return step;
-}
-
-bool MessageParser::lines_valid(const char* data, std::size_t size) noexcept {
-  if (scanning_lines_) return line_ends_valid(data, size);
-  // Body bytes are not lines, but the scan may resume right after them (a
-  // trailer section): the byte before it must be known.
-  if (size > 0) previous_ = data[size - 1];
-  return true;
-}
-
-// Looks only at line ends (memchr finds them fast): each LF must follow a CR
-// and must not be followed by SP or HTAB. A line end split across reads is
-// finished on the next call through `previous_`.
-bool MessageParser::line_ends_valid(const char* data, std::size_t size) noexcept {
-  if (size == 0) return true;
-  if (previous_ == '\n' && is_ows(data[0])) return false;
-  const char* end = data + size;
-  for (const char* p = data; (p = static_cast<const char*>(std::memchr(p, '\n', end - p))); ++p) {
-    const char before = p == data ? previous_ : p[-1];
-    if (before != '\r') return false;
-    if (p + 1 < end && is_ows(p[1])) return false;
-  }
-  previous_ = end[-1];
-  return true;
 }
 
 void MessageParser::decline_upgrade() noexcept {
@@ -410,6 +445,7 @@ void MessageParser::decline_upgrade() noexcept {
 
 MessageParser::Step MessageParser::finish() noexcept {
   llhttp_t* p = ll(llhttp_);
+  if (body_ == Body::chunked) return fail(Error::peer_closed, "connection closed in the middle of a message");
   if (paused_) {
     llhttp_resume(p);
     paused_ = false;

@@ -2,15 +2,19 @@
 // The one place llhttp is used: a strict HTTP/1.1 message parser that stops
 // at every event the connection must act on (head, each body piece, end of
 // message, upgrade) and reports how many bytes it consumed. A head's bytes
-// are kept by a ReceivedHead and split once complete; trailer and chunk
-// extension pieces go into FieldBuilders. Both enforce the size limits.
+// are kept by a ReceivedHead and split once complete; the checks llhttp does
+// not make on a head (framing fields, Host, the target's form) follow the
+// split. llhttp reads Content-Length bodies and responses delimited by the
+// close; a chunked body is wirestate's own (ChunkedDecoder).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
+#include "chunked_decoder.hpp"
 #include "field_builder.hpp"
 #include "received_head.hpp"
+#include "request_target.hpp"
 #include "wirestate/error.hpp"
 
 namespace wirestate::detail {
@@ -47,10 +51,8 @@ class MessageParser {
     request_was_head_ = head;
     request_was_connect_ = connect;
   }
-  // Caps on one chunk's extensions (Error::chunk_extension_too_large).
-  void set_chunk_extension_limits(std::size_t max_bytes, std::size_t max_count) noexcept {
-    chunk_ext_limits_ = {0, max_bytes, max_count};
-  }
+  // Caps on chunk extensions and trailer sections.
+  void set_chunk_limits(const ChunkedDecoder::Limits& limits) noexcept { chunk_limits_ = limits; }
   Step parse(const char* data, std::size_t size) noexcept;
   // After the message_end of a request that asked to upgrade, when the
   // upgrade was declined: the bytes that follow are HTTP after all.
@@ -68,9 +70,14 @@ class MessageParser {
   std::optional<std::uint64_t> content_length() const noexcept;
   // Request role, HTTP/1.1: the head carried Expect: 100-continue.
   bool expects_continue() const noexcept { return expects_continue_; }
-  // The extensions of the chunk the last body piece came from, quotes
-  // removed; valid until the next chunk's size line.
-  Headers chunk_extensions() const noexcept { return ext_stale_ ? Headers{} : extensions_->headers(); }
+  // Request role: the target's parts, and whom the request is for.
+  const TargetParts& target() const noexcept { return target_; }
+  std::string_view authority() const noexcept { return authority_; }
+  // The extensions of the chunk the last body piece came from, quotes and
+  // escapes removed; valid until the next chunk's size line.
+  Headers chunk_extensions() const noexcept {
+    return body_ == Body::chunked && chunked_decoder_.extensions_current() ? extensions_->headers() : Headers{};
+  }
 
   // Stopped at an event: parse() must run again, even with no new bytes,
   // to reach the next one (the end of a bodiless message needs no input).
@@ -85,20 +92,40 @@ class MessageParser {
  private:
   [[gnu::cold]] Step fail(Error e, std::string_view reason) noexcept;
   Error finish_head() noexcept;
+  [[gnu::cold]] Error check_framing(Headers headers) noexcept;
+  [[gnu::cold]] Error check_request(Headers headers) noexcept;
   // llhttp stopped with an error code (an llhttp_errno_t): which Error it is.
   [[gnu::cold]] Step llhttp_failed(int rc, const char* data, std::size_t size) noexcept;
+  // What follows llhttp's run over `consumed` bytes of the input.
+  Step after_execute(int rc, std::size_t consumed, std::size_t size) noexcept;
+  Step parse_body(const char* data, std::size_t size) noexcept;
+  // See replaying_.
+  [[gnu::cold]] Step replay(const char* data, std::size_t size, std::size_t before) noexcept;
+  void init_llhttp() noexcept;
+
+  // Who reads the body after the head: llhttp (Content-Length, none, or a
+  // response until the close), or wirestate's ChunkedDecoder.
+  enum class Body : std::uint8_t { llhttp, chunked };
 
   alignas(8) unsigned char llhttp_[96];  // an llhttp_t; size checked in the .cpp
   Role role_;
+  Body body_ = Body::llhttp;
   ReceivedHead* head_ = nullptr;
   bool capturing_ = false;      // the bytes parsed belong to the head
   bool head_complete_ = false;  // llhttp passed the end of the head in this parse()
+  // The head has Transfer-Encoding: llhttp was told to skip the body, which
+  // check_framing then hands to ChunkedDecoder.
+  bool transfer_coded_ = false;
+  // llhttp 8.1 takes only SP, not HTAB, as whitespace after a Content-Length
+  // value (RFC 9112 §5.1 allows both). When it refuses one for that, the
+  // head is collected whole, its trailing HTABs turned into SPs (whitespace
+  // that is no part of any value), and llhttp runs again over it.
+  bool replaying_ = false;
+  bool start_line_checked_ = false;  // a request line without a version was looked for
   FieldBuilder* trailers_ = nullptr;
   FieldBuilder* extensions_ = nullptr;
-  HeadLimits chunk_ext_limits_{0, 1024, 100};
-  bool ext_named_ = false;  // an extension name ended; a value may follow
-  bool ext_name_bytes_ = false;  // the extension name being read has bytes
-  bool ext_stale_ = true;   // chunk_ext_ holds the previous chunk's
+  ChunkedDecoder chunked_decoder_;
+  ChunkedDecoder::Limits chunk_limits_{1024, 8 * 1024, 100};
   bool paused_ = false;
   Event pending_ = Event::need_more;
   // llhttp cannot both pause at a head and be told to skip its body, so such
@@ -115,20 +142,10 @@ class MessageParser {
   bool chunked_ = false;
   bool keep_alive_ = true;
   bool expects_continue_ = false;  // decided at the head: llhttp resets its flags after the message
+  TargetParts target_;
+  std::string_view authority_;
   Error error_{};
   std::string_view reason_;
-  // llhttp, even strict, accepts a bare LF as a line end and joins obs-fold
-  // lines; both are smuggling vectors when another hop reads them differently,
-  // so the bytes of trailer sections (from the last chunk's size line on) are
-  // checked here as llhttp consumes them (RFC 9112 §2.2, §5.2, §7.1.2); heads
-  // are checked by ReceivedHead::split. Body bytes never are: every body piece
-  // pauses the parser, so no parse() call that reaches a trailer section
-  // holds one.
-  bool scanning_lines_ = false;
-  char previous_ = 0;
-  bool line_ends_valid(const char* data, std::size_t size) noexcept;
-  // line_ends_valid while scanning; otherwise only keeps previous_.
-  bool lines_valid(const char* data, std::size_t size) noexcept;
 };
 
 }  // namespace wirestate::detail

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "byte_scan.hpp"
+#include "request_target.hpp"
 #include "token.hpp"
 #include "wirestate/http_date.hpp"
 #include "wirestate/status.hpp"
@@ -171,7 +172,10 @@ HeaderFacts scan_headers(Headers headers) noexcept {
     // length of Date and Server).
     const auto first_is = [&h](char lower) { return (h.name[0] | 0x20) == lower; };
     switch (h.name.size()) {
-      case 4: f.date = f.date || (first_is('d') && name_is(h.name, "date")); break;
+      case 4:
+        if (first_is('d')) f.date = f.date || name_is(h.name, "date");
+        else if (first_is('h') && name_is(h.name, "host")) f.invalid_host = f.invalid_host || !valid_host(h.value);
+        break;
       case 6: f.server = f.server || (first_is('s') && name_is(h.name, "server")); break;
       case 7: f.upgrade = f.upgrade || (first_is('u') && name_is(h.name, "upgrade")); break;
       case 10:

@@ -18,6 +18,7 @@ struct HeaderFacts {
   bool valid = true;  // names are tokens, values hold no CR, LF or NUL
   bool date = false, server = false, transfer_encoding = false, upgrade = false;
   bool connection_close = false, connection_upgrade = false;
+  bool invalid_host = false;  // a Host that is not uri-host [ ":" port ] (RFC 9110 §7.2)
   std::optional<std::string_view> content_length;
   std::size_t line_bytes = 0;  // the fields as "name: value\r\n"
 };

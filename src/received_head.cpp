@@ -51,6 +51,64 @@ std::string_view ReceivedHead::method_so_far() const noexcept {
   return line.substr(0, line.find(' '));
 }
 
+bool ReceivedHead::start_line_ended() const noexcept {
+  bool bare_lf = false;
+  const char* p = skip_empty_lines(bytes_.data(), bytes_.data() + bytes_.size(), bare_lf);
+  return std::memchr(p, '\n', static_cast<std::size_t>(bytes_.data() + bytes_.size() - p)) != nullptr;
+}
+
+bool ReceivedHead::start_line_has_version() const noexcept {
+  const std::string_view line = start_line_so_far();
+  const std::size_t sp = line.find(' ');
+  return sp != std::string_view::npos && line.find(' ', sp + 1) != std::string_view::npos;
+}
+
+bool ReceivedHead::has_bare_lf() const noexcept {
+  for (std::size_t i = bytes_.find('\n'); i != std::string::npos; i = bytes_.find('\n', i + 1)) {
+    if (i == 0 || bytes_[i - 1] != '\r') return true;
+    if (i + 1 < bytes_.size() && is_ows(bytes_[i + 1])) return true;
+  }
+  return false;
+}
+
+std::size_t ReceivedHead::end_of_head(std::size_t from) const noexcept {
+  bool bare_lf = false;
+  const char* const begin = bytes_.data();
+  const char* const end = begin + bytes_.size();
+  const char* start = skip_empty_lines(begin, end, bare_lf);
+  // The empty line may have begun up to two bytes before `from`.
+  if (from > 2 && begin + from - 2 > start) start = begin + from - 2;
+  for (const char* p = start; p < end; ++p) {
+    p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    if (!p) break;
+    if (p + 1 < end && p[1] == '\n') return static_cast<std::size_t>(p + 2 - begin);
+    if (p + 2 < end && p[1] == '\r' && p[2] == '\n') return static_cast<std::size_t>(p + 3 - begin);
+  }
+  return 0;
+}
+
+void ReceivedHead::blank_trailing_tabs() noexcept {
+  std::size_t j = 0;
+  for (std::size_t i = bytes_.find('\t'); i != std::string::npos; i = bytes_.find('\t', j)) {
+    j = i;
+    while (j < bytes_.size() && is_ows(bytes_[j])) ++j;
+    if (j < bytes_.size() && bytes_[j] == '\r') {
+      for (std::size_t k = i; k < j; ++k) bytes_[k] = ' ';
+    }
+  }
+}
+
+std::string_view ReceivedHead::target_so_far() const noexcept {
+  if (!target_.empty()) return target_;
+  const std::string_view line = start_line_so_far();
+  const std::size_t sp = line.find(' ');
+  if (sp == std::string_view::npos) return {};
+  const std::string_view rest = line.substr(sp + 1);
+  const std::size_t end = rest.find(' ');
+  if (end == std::string_view::npos && !start_line_ended()) return {};
+  return rest.substr(0, end);
+}
+
 ReceivedHead::Fault ReceivedHead::split(StartLine kind) noexcept {
   const char* p = bytes_.data();
   const char* const end = p + bytes_.size();

@@ -67,6 +67,28 @@ class ReceivedHead {
   // The first token of what arrived so far (the method of a request head,
   // split or not).
   std::string_view method_so_far() const noexcept;
+  // The second token, once a space ends it or the line (empty before).
+  std::string_view target_so_far() const noexcept;
+
+  // What arrived so far, before split().
+  std::size_t size() const noexcept { return bytes_.size(); }
+  std::string_view bytes() const noexcept { return bytes_; }
+  // The start line has ended, and whether it has the two spaces that put
+  // an HTTP-version after the target.
+  bool start_line_ended() const noexcept;
+  bool start_line_has_version() const noexcept;
+  // Whether any line so far ends in a bare LF (or a field line starts
+  // with whitespace).
+  bool has_bare_lf() const noexcept;
+  // Where the head ends (just past its empty line), or 0 if it has not;
+  // the bytes before `from` were looked at before.
+  std::size_t end_of_head(std::size_t from) const noexcept;
+  // Drops what arrived past `size`.
+  void truncate(std::size_t size) noexcept { bytes_.resize(size); }
+  // Every HTAB in a run of whitespace that ends a line becomes an SP: the
+  // same whitespace, outside every value (RFC 9110 §5.5), in the one form
+  // llhttp takes after a Content-Length.
+  void blank_trailing_tabs() noexcept;
 
  private:
   // The start line as far as it arrived, before split().

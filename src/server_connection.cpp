@@ -168,6 +168,9 @@ void ServerConnection::Impl::on_head(ExchangeState& ex) noexcept {
   Request& r = ex.request;
   r.method = ex.head.method();
   r.target = ex.head.target();
+  r.path = lent.parser().target().path;
+  r.query = lent.parser().target().query;
+  r.authority = lent.parser().authority();
   r.version_major = lent.parser().version_major();
   r.version_minor = lent.parser().version_minor();
   r.headers = ex.head.headers();
@@ -179,11 +182,27 @@ void ServerConnection::Impl::on_head(ExchangeState& ex) noexcept {
   ex.in = r.has_body() ? In::body : In::complete;
   if (!r.keep_alive) closing = true;
   ex.app_owned = true;
+  in_on_request = &ex;
   handler.on_request(ex.handle);
+  in_on_request = nullptr;
   // The handler may have raised the limit for this request; a declared
-  // length past it is refused before a byte of the body is read.
-  if (parsing == &ex && r.content_length && *r.content_length > ex.max_body)
+  // length past it is refused before a byte of the body is read, and
+  // before any 100 (Continue) the handler asked for (RFC 9110 §10.1.1).
+  const bool too_large = r.content_length && *r.content_length > ex.max_body;
+  if (parsing == &ex && too_large) {
+    continue_owed = false;
     fail_request(Error::body_too_large, {});
+  } else if (continue_owed) {
+    continue_owed = false;
+    send_continue(ex);
+  }
+}
+
+void ServerConnection::Impl::send_continue(ExchangeState& ex) noexcept {
+  if (ex.continue_sent || ex.out != Out::none || ex.in != In::body || ex.failure) return;
+  if (ex.request.content_length && *ex.request.content_length > ex.max_body) return;
+  ex.continue_sent = true;
+  detail::append_copy(arena, ex.queue, "HTTP/1.1 100 Continue\r\n\r\n");
 }
 
 void ServerConnection::Impl::on_message_end() noexcept {
@@ -299,11 +318,11 @@ void ServerConnection::Impl::request_body(ExchangeState& ex) noexcept {
   reads_owed = true;
   body_progress = now;
   // RFC 9110 §10.1.1: the client waits for 100 before sending the body; it is
-  // sent only once the app shows it wants the body.
-  if (ex.request.expects_continue && !ex.continue_sent && ex.out == Out::none &&
-      ex.in == In::body) {
-    ex.continue_sent = true;
-    detail::append_copy(arena, ex.queue, "HTTP/1.1 100 Continue\r\n\r\n");
+  // sent only once the app shows it wants the body, and, from on_request,
+  // only once the declared length has been checked against the limit.
+  if (ex.request.expects_continue && !ex.continue_sent) {
+    if (in_on_request == &ex) continue_owed = true;
+    else send_continue(ex);
   }
   touch();
 }

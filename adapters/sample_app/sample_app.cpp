@@ -62,7 +62,7 @@ void SampleApp::respond(Exchange& ex, int status, std::string_view content_type,
 void SampleApp::on_request(Exchange& ex) {
   Job& job = job_for(ex);
   const Request& req = ex.request();
-  std::string_view path = req.target.substr(0, req.target.find('?'));
+  const std::string_view path = req.path;
   const bool get = req.method == "GET" || req.method == "HEAD";
   const bool post = req.method == "POST";
 

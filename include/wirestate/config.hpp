@@ -37,8 +37,11 @@ struct Config {
   // may reach max_request_line_bytes + max_header_bytes + 4 per field of
   // max_header_count + 256 before it is refused (→ 414 if no line ended).
   std::size_t max_header_bytes = 16 * 1024;
-  // Header fields in one head or trailer section (→ 431). 100, as Apache.
-  std::size_t max_header_count = 100;
+  // Header fields in one head or trailer section (→ 431). 128: Apache
+  // allows 100 fields, and a client near that limit still sends the usual
+  // few (Host, User-Agent, Accept, ...) beside them; max_header_bytes
+  // bounds the memory either way.
+  std::size_t max_header_count = 128;
   // Names and values of one chunk's extensions (→ 413; node caps them
   // too, after extensions were used to make servers parse without end).
   std::size_t max_chunk_extension_bytes = 1024;

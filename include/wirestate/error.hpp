@@ -11,8 +11,10 @@ enum class Error {
   // Peer errors: the request could not be accepted.
   bad_request = 1,          // 400: malformed request (llhttp's reason in body)
   missing_host,             // 400: HTTP/1.1 request without exactly one Host
+  invalid_host,             // 400: a Host that is not uri-host [ ":" port ]
   conflicting_framing,      // 400: Content-Length with Transfer-Encoding
   chunked_not_final,        // 400: Transfer-Encoding without final chunked
+  invalid_transfer_encoding,  // 400: Transfer-Encoding naming no coding, chunked twice, or on HTTP/1.0
   invalid_content_length,   // 400
   invalid_chunk,            // 400: bad chunk size or chunk framing
   request_line_too_long,    // 414: Config::max_request_line_bytes
@@ -65,6 +67,10 @@ inline std::error_code make_error_code(Error e) noexcept {
 
 // The status an automatic response carries for a peer error, 0 for others.
 int status_for(Error e) noexcept;
+// What an automatic response tells the peer about a peer error, in terms
+// the peer can act on ("request header fields too large"); message() is
+// for the embedder and names the Config field behind a limit.
+const char* peer_reason(Error e) noexcept;
 
 }  // namespace wirestate
 

@@ -7,9 +7,22 @@
 #include <string_view>
 #include <system_error>
 
+#include "wirestate/error.hpp"
+
 namespace wirestate {
 
 class Exchange;
+
+// A request the connection answered by itself before the application saw
+// it: a head it refused, or one that broke a limit while still arriving.
+// Views are valid for the duration of the callback.
+struct RefusedRequest {
+  Error error;                  // exactly why (its message() is for logs)
+  int status = 0;               // the status the automatic response carries
+  std::string_view method;      // as far as the start line arrived; may be empty
+  std::string_view target;
+  std::string_view detail;      // more about a malformed request, or empty
+};
 
 class Handler {
  public:
@@ -39,6 +52,12 @@ class Handler {
   virtual void on_exchange_end(Exchange& exchange, std::error_code error) {
     (void)exchange, (void)error;
   }
+
+  // The connection refused a request before on_request, and queued its
+  // automatic error response (which is the last on the connection). For
+  // access logs and metrics; the peer was told only the status and a
+  // short reason.
+  virtual void on_request_refused(const RefusedRequest& refused) { (void)refused; }
 };
 
 // Implemented by the adapter: the application acted outside an adapter call

@@ -11,7 +11,16 @@ namespace wirestate {
 
 struct Request {
   std::string_view method;  // "GET", "POST", ...
-  std::string_view target;  // origin-, absolute-, authority- or asterisk-form
+  std::string_view target;  // as received: origin-, absolute-, authority- or asterisk-form
+  // The target's parts (RFC 9112 §3.2). `path` is what to route on: the
+  // path of an origin- or absolute-form target ("/" for an absolute-form one
+  // with none), "*" for asterisk-form, empty for CONNECT's authority-form.
+  std::string_view path;
+  std::string_view query;      // after "?", without it; empty if none
+  // Whom the request is for: the authority of an absolute- or
+  // authority-form target, which replaces Host (RFC 9112 §3.2.2), else the
+  // Host field's value (empty for an HTTP/1.0 request without one).
+  std::string_view authority;
   int version_major = 1;
   int version_minor = 1;    // a higher 1.x minor reads 1: it is processed as 1.1
   Headers headers;          // as received, in order

@@ -19,6 +19,9 @@ void TestApp::on_request(Exchange& ex) {
   const Request& r = ex.request();
   s.method = r.method;
   s.target = r.target;
+  s.path = r.path;
+  s.query = r.query;
+  s.authority = r.authority;
   for (const Header& h : r.headers) s.headers.emplace_back(h.name, h.value);
   s.expects_continue = r.expects_continue;
   s.keep_alive = r.keep_alive;
@@ -50,6 +53,10 @@ void TestApp::on_exchange_end(Exchange& ex, std::error_code ec) {
   s.ended = true;
   s.end_error = ec;
   if (end_fn) end_fn(ex, ec);
+}
+
+void TestApp::on_request_refused(const RefusedRequest& r) {
+  refused.push_back({r.error, r.status, std::string(r.method), std::string(r.target), std::string(r.detail)});
 }
 
 Config plain_config() {
@@ -144,6 +151,42 @@ std::string ok_response(std::string_view body, bool close) {
   r += "\r\n";
   r += body;
   return r;
+}
+
+void expect_rejected(const std::string& input, int status, std::string_view says,
+                     const std::function<Config()>& make_config) {
+  for_each_split(input, [&](Runtime& rt, Feeding how) {
+    rt.feed(input, how);
+    const std::string out = rt.take_output();
+    INFO(out);
+    CHECK(out.starts_with("HTTP/1.1 " + std::to_string(status) + " "));
+    CHECK(out.find("Connection: close\r\n") != std::string::npos);
+    CHECK(out.find(says) != std::string::npos);
+    // Exactly one response: nothing after the declared body.
+    const auto cl_at = out.find("Content-Length: ");
+    REQUIRE(cl_at != std::string::npos);
+    const std::size_t body_size = std::stoul(out.substr(cl_at + 16));
+    CHECK(out.size() == out.find("\r\n\r\n") + 4 + body_size);
+    CHECK(rt.write_closed);
+    CHECK(rt.read_closed);
+    for (const Seen& s : rt.app.seen) CHECK(s.ended);
+  }, make_config);
+}
+
+void expect_refused(const std::string& input, Error error, const std::function<Config()>& make_config) {
+  expect_rejected(input, status_for(error), peer_reason(error), make_config);
+  for_each_split(input, [&](Runtime& rt, Feeding how) {
+    rt.feed(input, how);
+    INFO(rt.take_output());
+    if (rt.app.seen.empty()) {
+      REQUIRE(rt.app.refused.size() == 1);
+      CHECK(rt.app.refused[0].error == error);
+      CHECK(rt.app.refused[0].status == status_for(error));
+    } else {
+      CHECK(rt.app.refused.empty());
+      CHECK(rt.app.seen.back().end_error == error);
+    }
+  }, make_config);
 }
 
 }  // namespace wstest

@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 
 // What the app saw of one exchange.
 struct Seen {
-  std::string method, target;
+  std::string method, target, path, query, authority;
   std::vector<std::pair<std::string, std::string>> headers, trailers;
   std::string body;
   bool body_complete = false;
@@ -37,6 +37,13 @@ class TestApp : public Handler {
   std::function<void(Exchange&)> writable_fn;
   std::function<void(Exchange&, std::error_code)> end_fn;
   std::deque<Seen> seen;
+  // What on_request_refused reported.
+  struct Refusal {
+    Error error;
+    int status;
+    std::string method, target, detail;
+  };
+  std::vector<Refusal> refused;
 
   static Seen& of(Exchange& ex) { return *static_cast<Seen*>(ex.user_data); }
   static void respond_default(Exchange& ex);
@@ -46,6 +53,7 @@ class TestApp : public Handler {
   void on_body_end(Exchange& ex) override;
   void on_writable(Exchange& ex) override;
   void on_exchange_end(Exchange& ex, std::error_code ec) override;
+  void on_request_refused(const RefusedRequest& r) override;
 };
 
 // Config for exact-byte tests: no Date, no Server.
@@ -95,5 +103,15 @@ void for_each_split(std::string_view input, const std::function<void(Runtime&, F
                     const std::function<Config()>& make_config = plain_config);
 
 std::string ok_response(std::string_view body, bool close = false);
+
+// Feeds `input` every way and checks that the connection answers with exactly
+// one automatic response of `status`, mentioning `says`, then closes.
+void expect_rejected(const std::string& input, int status, std::string_view says,
+                     const std::function<Config()>& make_config = plain_config);
+// The same, and the application learns `error`: from on_request_refused, or
+// from on_exchange_end when it saw the request; the response says what
+// peer_reason(error) says.
+void expect_refused(const std::string& input, Error error,
+                    const std::function<Config()>& make_config = plain_config);
 
 }  // namespace wstest

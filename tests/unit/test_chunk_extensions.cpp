@@ -59,7 +59,7 @@ TEST_CASE("chunk extensions past max_chunk_extension_bytes are 413, at every spl
     rt.feed(input, how);
     const std::string out = rt.take_output();
     CHECK(out.starts_with("HTTP/1.1 413 Content Too Large\r\n"));
-    CHECK(out.find("max_chunk_extension_bytes") != std::string::npos);
+    CHECK(out.find("chunk extensions too large") != std::string::npos);
     CHECK(rt.write_closed);
   }, [] {
     Config c = plain_config();
@@ -68,16 +68,9 @@ TEST_CASE("chunk extensions past max_chunk_extension_bytes are 413, at every spl
   });
 }
 
-TEST_CASE("llhttp 8 refuses a token value followed by another extension (400)") {
-  // Valid by RFC 9112 §7.1.1; Debian's llhttp 8.1 stops at the second ';'.
-  // This pins the limitation: when llhttp accepts it, this test says so.
-  Runtime rt;
-  rt.feed(upload_head + "5;a=1;b=2\r\nhello\r\n0\r\n\r\n");
-  CHECK(rt.take_output().starts_with("HTTP/1.1 400 Bad Request\r\n"));
-}
-
 TEST_CASE("malformed chunk extensions are 400") {
-  for (const char* ext : {"5;a b\r\n", "5; a=1\r\n", "5;a=\"x\\\"y\"\r\n", "5;=1\r\n", "5;a=(\r\n"}) {
+  for (const char* ext : {"5;a b\r\n", "5;=1\r\n", "5;a=(\r\n", "5;a=1 \r\n", "5 \r\n", "5;a=\"x\r\n",
+                          "5;a=\"x\"y\r\n", "5;a=\"\x01\"\r\n", "5;a=\"\\\x01\"\r\n", "5;a=\r\n", "5;\r\n"}) {
     INFO(ext);
     Runtime rt;
     rt.feed(upload_head + ext + "hello\r\n0\r\n\r\n");
@@ -93,7 +86,7 @@ TEST_CASE("a trailer section past max_trailer_bytes is 431, naming the limit") {
   rt.feed(upload_head + "1\r\nx\r\n0\r\nChecksum: " + std::string(20, 'c') + "\r\n\r\n", 1);
   const std::string out = rt.take_output();
   CHECK(out.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"));
-  CHECK(out.find("max_trailer_bytes") != std::string::npos);
+  CHECK(out.find("request trailer fields too large") != std::string::npos);
 }
 
 TEST_CASE("a response chunk with extensions, and trailers, as sent") {

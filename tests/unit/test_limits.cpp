@@ -8,28 +8,6 @@ using namespace wstest;
 
 namespace {
 
-// Feeds `input` every way and checks that the connection answers with exactly
-// one automatic response of `status`, mentioning `says`, then closes.
-void expect_rejected(const std::string& input, int status, std::string_view says,
-                     const std::function<Config()>& make_config = plain_config) {
-  for_each_split(input, [&](Runtime& rt, Feeding how) {
-    rt.feed(input, how);
-    const std::string out = rt.take_output();
-    INFO(out);
-    CHECK(out.starts_with("HTTP/1.1 " + std::to_string(status) + " "));
-    CHECK(out.find("Connection: close\r\n") != std::string::npos);
-    CHECK(out.find(says) != std::string::npos);
-    // Exactly one response: nothing after the declared body.
-    const auto cl_at = out.find("Content-Length: ");
-    REQUIRE(cl_at != std::string::npos);
-    const std::size_t body_size = std::stoul(out.substr(cl_at + 16));
-    CHECK(out.size() == out.find("\r\n\r\n") + 4 + body_size);
-    CHECK(rt.write_closed);
-    CHECK(rt.read_closed);
-    for (const Seen& s : rt.app.seen) CHECK(s.ended);
-  }, make_config);
-}
-
 Config small_limits() {
   Config c = plain_config();
   c.max_request_line_bytes = 64;
@@ -43,22 +21,22 @@ Config small_limits() {
 
 TEST_CASE("a request line past the limit is 414") {
   expect_rejected("GET /" + std::string(100, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n", 414,
-                  "max_request_line_bytes", small_limits);
+                  "request line too long", small_limits);
 }
 
 TEST_CASE("header bytes or count past the limit is 431") {
   expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(200, 'v') + "\r\n\r\n", 431,
-                  "max_header_bytes", small_limits);
+                  "request header fields too large", small_limits);
   expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", 431,
-                  "max_header_count", small_limits);
+                  "too many request header fields", small_limits);
 }
 
 TEST_CASE("a body past the limit is 413, declared or discovered while chunked") {
-  expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", 413, "body limit",
+  expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", 413, "request body too large",
                   small_limits);
   expect_rejected(
       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n",
-      413, "body limit", small_limits);
+      413, "request body too large", small_limits);
 }
 
 TEST_CASE("the handler can raise the body limit for one request") {
@@ -113,10 +91,9 @@ TEST_CASE("smuggling vectors are rejected, never guessed at") {
   expect_rejected("GET / HTTP/1.1\nHost: h\r\n\r\n", 400, "bare LF");
   expect_rejected("GET / HTTP/1.1\r\nHost: h\r\n\n", 400, "bare LF");
   expect_rejected("GET / HTTP/1.1\r\nHost: h\nX: y\r\n\r\n", 400, "malformed");
-  // The same in a trailer section: llhttp catches a bare LF after a value,
-  // our own scan the rest, which llhttp lets through.
+  // The same in a trailer section (RFC 9112 §7.1.2).
   const std::string chunked = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n";
-  expect_rejected(chunked + "0\r\nX: 1\n\r\n", 400, "malformed");
+  expect_rejected(chunked + "0\r\nX: 1\n\r\n", 400, "bare LF");
   expect_rejected(chunked + "0\r\nX: 1\r\n\n", 400, "bare LF");
   expect_rejected(chunked + "0\r\n\n", 400, "bare LF");
   expect_rejected(chunked + "0\r\nX: 1\r\n folded\r\n\r\n", 400, "obs-fold");
@@ -131,10 +108,10 @@ TEST_CASE("smuggling vectors are rejected, never guessed at") {
       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n", 400,
       "chunk");
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n",
-                  400, "malformed");
+                  400, "chunk data not followed by CRLF");
   // Transfer-Encoding whose final coding is not chunked, or chunked twice.
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400,
-                  "final coding");
+                  "invalid Transfer-Encoding");
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400,
                   "chunk");
 }
@@ -147,9 +124,9 @@ TEST_CASE("an unknown transfer coding or method is 501; another major HTTP versi
   expect_rejected("GET / HTTP/3.1\r\nHost: h\r\n\r\n", 505, "version");
   expect_rejected("GET / HTTP/0.9\r\nHost: h\r\n\r\n", 505, "version");
   // Not DIGIT "." DIGIT (RFC 9112 section 2.3): malformed, not another version.
-  expect_rejected("GET / HTTP/1.x\r\nHost: h\r\n\r\n", 400, "minor version");
-  expect_rejected("GET / HTTP/11.1\r\nHost: h\r\n\r\n", 400, "dot");
-  expect_rejected("GET / HTTP/1.10\r\nHost: h\r\n\r\n", 400, "CRLF");
+  expect_rejected("GET / HTTP/1.x\r\nHost: h\r\n\r\n", 400, "invalid HTTP version");
+  expect_rejected("GET / HTTP/11.1\r\nHost: h\r\n\r\n", 400, "invalid HTTP version");
+  expect_rejected("GET / HTTP/1.10\r\nHost: h\r\n\r\n", 400, "invalid HTTP version");
 }
 
 TEST_CASE("an expectation other than 100-continue is 417") {
@@ -184,12 +161,12 @@ TEST_CASE("an automatic error response to HEAD has no body") {
 TEST_CASE("a head that never ends is refused once it passes what its limits allow") {
   // small_limits: 64 line bytes, 128 field bytes, 4 fields: the head as
   // received may take 64 + 128 + 4 * 4 + ReceivedHead::slack_bytes (256).
-  expect_rejected("GET /" + std::string(600, 'a'), 414, "max_request_line_bytes", small_limits);
-  expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(600, 'v'), 431, "max_header_bytes",
+  expect_rejected("GET /" + std::string(600, 'a'), 414, "request line too long", small_limits);
+  expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(600, 'v'), 431, "request header fields too large",
                   small_limits);
   // Whitespace is not counted as field bytes, but it is received bytes.
   expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX:" + std::string(600, ' ') + "v\r\n\r\n", 431,
-                  "max_header_bytes", small_limits);
+                  "request header fields too large", small_limits);
 }
 
 TEST_CASE("empty lines before a request line are skipped; each must end in CRLF") {

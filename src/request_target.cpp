@@ -1,0 +1,197 @@
+#include "request_target.hpp"
+
+#include <cstddef>
+
+namespace wirestate::detail {
+namespace {
+
+bool is_alpha(char c) noexcept { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_hex(char c) noexcept { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+bool is_unreserved(char c) noexcept {
+  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+// RFC 3986's sub-delims but the comma: a recipient reads a comma in a field
+// value as a list separator (RFC 9110 §5.3), and a Host that is a list is
+// exactly what must not reach two hops as two different hosts.
+bool is_sub_delim(char c) noexcept {
+  switch (c) {
+    case '!': case '$': case '&': case '\'': case '(': case ')':
+    case '*': case '+': case ';': case '=': return true;
+    default: return false;
+  }
+}
+
+bool all_digits(std::string_view s) noexcept {
+  for (char c : s)
+    if (!is_digit(c)) return false;
+  return true;
+}
+
+// reg-name: unreserved, pct-encoded and sub-delims.
+bool valid_reg_name(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size() || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) return false;
+      i += 2;
+    } else if (!is_unreserved(s[i]) && !is_sub_delim(s[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// dec-octet "." dec-octet "." dec-octet "." dec-octet, no leading zeros.
+bool valid_ipv4(std::string_view s) noexcept {
+  for (int octet = 0; octet < 4; ++octet) {
+    std::size_t n = 0;
+    unsigned value = 0;
+    while (n < s.size() && n < 4 && is_digit(s[n])) value = value * 10 + static_cast<unsigned>(s[n++] - '0');
+    if (n == 0 || n > 3 || value > 255 || (n > 1 && s[0] == '0')) return false;
+    s.remove_prefix(n);
+    if (octet < 3) {
+      if (s.empty() || s[0] != '.') return false;
+      s.remove_prefix(1);
+    }
+  }
+  return s.empty();
+}
+
+// Up to eight h16 groups, at most one "::" standing for one or more of
+// them, the last 32 bits optionally as an IPv4 address.
+bool valid_ipv6(std::string_view s) noexcept {
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  int groups = 0;
+  bool compressed = false;
+  if (n >= 2 && s[0] == ':' && s[1] == ':') {
+    compressed = true;
+    i = 2;
+    if (i == n) return true;
+  }
+  for (;;) {
+    std::size_t j = i;
+    while (j < n && j - i < 5 && is_hex(s[j])) ++j;
+    if (j < n && s[j] == '.') {
+      if (!valid_ipv4(s.substr(i))) return false;
+      groups += 2;
+      break;
+    }
+    if (j == i || j - i > 4) return false;
+    ++groups;
+    if (j == n) break;
+    if (s[j] != ':') return false;
+    if (j + 1 < n && s[j + 1] == ':') {
+      if (compressed) return false;
+      compressed = true;
+      i = j + 2;
+      if (i == n) break;
+    } else {
+      i = j + 1;
+      if (i == n) return false;
+    }
+  }
+  return compressed ? groups < 8 : groups == 8;
+}
+
+// "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+bool valid_ipvfuture(std::string_view s) noexcept {
+  if (s.size() < 4 || (s[0] | 0x20) != 'v') return false;
+  std::size_t i = 1;
+  while (i < s.size() && is_hex(s[i])) ++i;
+  if (i == 1 || i + 1 >= s.size() || s[i] != '.') return false;
+  for (++i; i < s.size(); ++i)
+    if (!is_unreserved(s[i]) && !is_sub_delim(s[i]) && s[i] != ':') return false;
+  return true;
+}
+
+// uri-host [ ":" port ], the host not empty.
+bool valid_authority(std::string_view s) noexcept {
+  std::string_view host = s, port;
+  if (!s.empty() && s[0] == '[') {
+    const std::size_t close = s.find(']');
+    if (close == std::string_view::npos) return false;
+    const std::string_view literal = s.substr(1, close - 1);
+    if (!valid_ipv6(literal) && !valid_ipvfuture(literal)) return false;
+    host = s.substr(0, close + 1);
+    const std::string_view rest = s.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest[0] != ':') return false;
+      port = rest.substr(1);
+    }
+  } else if (const std::size_t colon = s.rfind(':'); colon != std::string_view::npos) {
+    host = s.substr(0, colon);
+    port = s.substr(colon + 1);
+    if (!valid_reg_name(host)) return false;
+  } else if (!valid_reg_name(host)) {
+    return false;
+  }
+  return !host.empty() && all_digits(port);
+}
+
+bool has_port(std::string_view authority) noexcept {
+  const std::size_t colon = authority.rfind(':');
+  return colon != std::string_view::npos && colon + 1 < authority.size() &&
+         authority.find(']', colon) == std::string_view::npos;
+}
+
+// Origin-form and the path of absolute-form: the path, then the query.
+void split_path(std::string_view rest, TargetParts& parts) noexcept {
+  const std::size_t q = rest.find('?');
+  parts.path = rest.substr(0, q);
+  if (q != std::string_view::npos) parts.query = rest.substr(q + 1);
+}
+
+}  // namespace
+
+bool valid_host(std::string_view host) noexcept { return host.empty() || valid_authority(host); }
+
+TargetParts split_target(std::string_view method, std::string_view target) noexcept {
+  TargetParts parts;
+  const bool connect = method == "CONNECT";
+  if (target.find('#') != std::string_view::npos) {
+    parts.fault = "request target with a fragment";
+  } else if (connect) {
+    // RFC 9112 §3.2.3 (and RFC 9110 §9.3.6): host and port, nothing else.
+    parts.form = TargetParts::Form::authority;
+    parts.authority = target;
+    if (!valid_authority(target) || !has_port(target)) parts.fault = "CONNECT target is not host:port";
+  } else if (target == "*") {
+    // RFC 9112 §3.2.4: the asterisk-form is for OPTIONS alone.
+    parts.form = TargetParts::Form::asterisk;
+    parts.path = target;
+    if (method != "OPTIONS") parts.fault = "asterisk-form target with a method other than OPTIONS";
+  } else if (target[0] == '/') {
+    split_path(target, parts);
+  } else {
+    // RFC 9112 §3.2.2: scheme ":" "//" authority path-abempty [ "?" query ].
+    parts.form = TargetParts::Form::absolute;
+    std::size_t i = 0;
+    while (i < target.size() && (is_alpha(target[i]) || (i > 0 && (is_digit(target[i]) || target[i] == '+' ||
+                                                                     target[i] == '-' || target[i] == '.'))))
+      ++i;
+    if (i == 0 || target.substr(i, 3) != "://") {
+      parts.fault = "request target is neither a path nor an absolute URI with an authority";
+      return parts;
+    }
+    const std::string_view rest = target.substr(i + 3);
+    const std::size_t end = rest.find_first_of("/?");
+    parts.authority = rest.substr(0, end);
+    // RFC 9110 §4.2.4: userinfo in an http(s) URI is an error; §4.2.1: so
+    // is an empty host.
+    if (parts.authority.find('@') != std::string_view::npos) {
+      parts.fault = "request target with userinfo";
+    } else if (!valid_authority(parts.authority)) {
+      parts.fault = "request target's authority is not host[:port]";
+    } else if (end == std::string_view::npos || rest[end] == '?') {
+      // RFC 9112 §3.2.1: an empty path is sent as "/".
+      parts.path = "/";
+      if (end != std::string_view::npos) parts.query = rest.substr(end + 1);
+    } else {
+      split_path(rest.substr(end), parts);
+    }
+  }
+  return parts;
+}
+
+}  // namespace wirestate::detail

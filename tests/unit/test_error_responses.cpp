@@ -1,0 +1,88 @@
+// What the peer reads in an automatic error response, what the embedder
+// learns, and 100-continue against a declared length past the limit.
+#include <catch2/catch.hpp>
+
+#include "runtime.hpp"
+
+using namespace wstest;
+
+TEST_CASE("an automatic error response names the problem in the peer's terms, never a setting or llhttp's state") {
+  Config small = plain_config();
+  small.max_header_bytes = 32;
+  small.max_body_bytes = 4;
+  small.max_request_line_bytes = 16;
+  struct Case {
+    std::string input;
+    std::string says;
+  };
+  for (const Case& c : {Case{"GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(64, 'v') + "\r\n\r\n",
+                             "request header fields too large"},
+                        Case{"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello", "request body too large"},
+                        Case{"GET /" + std::string(64, 'a') + " HTTP/1.1\r\n\r\n", "request line too long"},
+                        Case{"GET / HTTP/1.1\r\nHost: h\r\nX: a\nY: b\r\n\r\n", "bare LF"},
+                        Case{"GET / HTTP/1.1\r\nHost: h\r\nBad Name: x\r\n\r\n", "invalid character in a header field"}}) {
+    INFO(c.input.substr(0, 60));
+    Runtime rt(small);
+    rt.feed(c.input);
+    const std::string out = rt.take_output();
+    INFO(out);
+    CHECK(out.find(c.says) != std::string::npos);
+    CHECK(out.find("Config") == std::string::npos);
+    CHECK(out.find("max_") == std::string::npos);
+    CHECK(out.find("Invalid header value char") == std::string::npos);
+    CHECK(out.find("Invalid header token") == std::string::npos);
+  }
+}
+
+TEST_CASE("the embedder learns the precise error of a refused request, with what arrived of it") {
+  Config small = plain_config();
+  small.max_header_count = 2;
+  Runtime rt(small);
+  rt.feed("GET /where?x HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n");
+  REQUIRE(rt.app.refused.size() == 1);
+  CHECK(rt.app.refused[0].error == Error::too_many_headers);
+  CHECK(rt.app.refused[0].status == 431);
+  CHECK(rt.app.refused[0].method == "GET");
+  CHECK(rt.app.refused[0].target == "/where?x");
+  CHECK(make_error_code(rt.app.refused[0].error).message().find("max_header_count") != std::string::npos);
+
+  // A refusal the application saw begin comes through on_exchange_end.
+  Runtime limited([] {
+    Config c = plain_config();
+    c.max_body_bytes = 1;
+    return c;
+  }());
+  limited.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nab");
+  CHECK(limited.app.refused.empty());
+  REQUIRE(limited.app.seen.size() == 1);
+  CHECK(limited.app.seen[0].end_error == Error::body_too_large);
+}
+
+TEST_CASE("RFC 9110 10.1.1 - Expect 100-continue with a Content-Length past the limit is 413 at once, with no 100 first") {
+  Config small = plain_config();
+  small.max_body_bytes = 10;
+  const std::string input = "PUT / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 11\r\n\r\n";
+  // Whether the handler asks for the body in on_request or not, and whether
+  // it lowers the limit after asking.
+  for (int variant = 0; variant < 3; ++variant) {
+    INFO(variant);
+    Runtime rt(small);
+    rt.app.request_fn = [variant](Exchange& e) {
+      if (variant == 2) e.set_max_body_bytes(100);
+      if (variant >= 1) e.read_body();
+      if (variant == 2) e.set_max_body_bytes(10);
+    };
+    rt.feed(input);
+    const std::string out = rt.take_output();
+    INFO(out);
+    CHECK(out.starts_with("HTTP/1.1 413 Content Too Large\r\n"));
+    CHECK(out.find("100 Continue") == std::string::npos);
+    CHECK(rt.write_closed);
+  }
+  // Within the limit, read_body() from on_request still sends 100 first.
+  Runtime ok(small);
+  ok.feed("PUT / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+  CHECK(ok.take_output() == "HTTP/1.1 100 Continue\r\n\r\n");
+  ok.feed("abc");
+  CHECK(ok.take_output() == ok_response("PUT / abc"));
+}
