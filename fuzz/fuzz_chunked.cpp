@@ -1,4 +1,10 @@
-// fuzz_chunked: round trips through wirestate's chunked framing.
+// fuzz_chunked: wirestate's chunked framing, both ways.
+//
+// Compare: the fuzzer's bytes, as the body of a chunked request, go through
+// wirestate's decoder and through llhttp's (strict); where both accept them,
+// the body, the extension values and the trailers must agree. wirestate
+// accepts more (BWS, quoted-pairs, several token values), so where only one
+// accepts, nothing is asserted.
 //
 // Encode: the fuzzer's pieces are written to a streamed response (copied,
 // borrowed, or as a chunk with an extension whose value the fuzzer picks,
@@ -115,10 +121,129 @@ struct BodyReader {
   }
 };
 
+// One side's reading of a chunked request: the body, which extension
+// values (non-empty, quotes removed, each followed by '|') each body byte
+// came with, as runs, and the trailers as "name=value;".
+struct Reading {
+  std::string body, trailers;
+  std::vector<std::pair<std::size_t, std::string>> extension_runs;  // (first body byte, values)
+  bool complete = false;
+  void piece(std::string_view data, const std::string& extensions) {
+    if (data.empty()) return;
+    if (extension_runs.empty() || extension_runs.back().second != extensions)
+      extension_runs.emplace_back(body.size(), extensions);
+    body.append(data);
+  }
+};
+
+struct LlhttpReading : Reading {
+  std::string name, value, pending_extensions, chunk_extensions;
+  static LlhttpReading& of(llhttp_t* p) { return *static_cast<LlhttpReading*>(p->data); }
+  static int on_body(llhttp_t* p, const char* at, std::size_t n) {
+    of(p).piece({at, n}, of(p).chunk_extensions);
+    return 0;
+  }
+  static int on_ext_value(llhttp_t* p, const char* at, std::size_t n) { return of(p).value.append(at, n), 0; }
+  static int on_ext_value_complete(llhttp_t* p) {
+    LlhttpReading& r = of(p);
+    std::string_view v = r.value;
+    if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);
+    if (!v.empty()) r.pending_extensions.append(v).append("|");
+    r.value.clear();
+    return 0;
+  }
+  static int on_chunk_header(llhttp_t* p) {
+    LlhttpReading& r = of(p);
+    r.chunk_extensions.swap(r.pending_extensions);
+    r.pending_extensions.clear();
+    return 0;
+  }
+  static int on_field(llhttp_t* p, const char* at, std::size_t n) { return of(p).name.append(at, n), 0; }
+  static int on_field_value(llhttp_t* p, const char* at, std::size_t n) { return of(p).value.append(at, n), 0; }
+  static int on_field_complete(llhttp_t* p) {
+    LlhttpReading& r = of(p);
+    while (!r.value.empty() && (r.value.back() == ' ' || r.value.back() == '\t')) r.value.pop_back();
+    r.trailers += r.name + "=" + r.value + ";";
+    r.name.clear();
+    r.value.clear();
+    return 0;
+  }
+  // Stops at the end of the message: what follows is not this body's.
+  static int on_complete(llhttp_t* p) { return of(p).complete = true, HPE_PAUSED; }
+};
+
+// wirestate's reading of the same, through a server connection.
+struct WirestateReading final : Handler, Reading {
+  void on_request(Exchange& ex) override { ex.read_body(); }
+  void on_body(Exchange& ex, std::string_view data) override {
+    std::string extensions;
+    for (const Header& h : ex.chunk_extensions())
+      if (!h.value.empty()) extensions.append(h.value).append("|");
+    piece(data, extensions);
+    ex.read_body();
+  }
+  void on_body_end(Exchange& ex) override {
+    complete = true;
+    for (const Header& h : ex.request().trailers) trailers.append(h.name).append("=").append(h.value).append(";");
+    ex.respond(204, {});
+  }
+};
+
+void compare_decoders(const std::string& chunked_body, std::size_t read_size) {
+  const std::string head = "POST / HTTP/1.1\r\nHost: f\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string wire = head + chunked_body;
+
+  llhttp_settings_t s;
+  llhttp_settings_init(&s);
+  s.on_body = LlhttpReading::on_body;
+  s.on_chunk_extension_value = LlhttpReading::on_ext_value;
+  s.on_chunk_extension_value_complete = LlhttpReading::on_ext_value_complete;
+  s.on_chunk_header = LlhttpReading::on_chunk_header;
+  s.on_header_field = LlhttpReading::on_field;
+  s.on_header_value = LlhttpReading::on_field_value;
+  s.on_header_value_complete = LlhttpReading::on_field_complete;
+  s.on_message_complete = LlhttpReading::on_complete;
+  llhttp_t p;
+  llhttp_init(&p, HTTP_REQUEST, &s);
+  LlhttpReading theirs;
+  p.data = &theirs;
+  const llhttp_errno_t rc = llhttp_execute(&p, wire.data(), wire.size());
+  if (rc != HPE_PAUSED || !theirs.complete) return;
+  // Only what llhttp read as the trailers: its head's fields came first.
+  const std::string head_fields = "Host=f;Transfer-Encoding=chunked;";
+  if (theirs.trailers.rfind(head_fields, 0) != 0) return;
+  theirs.trailers.erase(0, head_fields.size());
+
+  WirestateReading ours;
+  const Config config;  // the connection keeps a reference
+  ServerConnection conn(config, ours, Time{});
+  for (std::size_t at = 0; at < wire.size() && conn.next_read() == ReadOp::read;) {
+    std::span<char> buf = conn.read_buffer();
+    const std::size_t n = std::min({buf.size(), wire.size() - at, read_size});
+    std::memcpy(buf.data(), wire.data() + at, n);
+    at += n;
+    conn.commit_read(n, Time{});
+    drain(conn, Time{});
+  }
+  if (!ours.complete) return;
+  static const bool trace = std::getenv("WIRESTATE_FUZZ_TRACE") != nullptr;
+  if (trace)
+    std::fprintf(stderr, "body %zu/%zu trailers [%s] [%s] runs %zu/%zu\n", ours.body.size(), theirs.body.size(),
+                 ours.trailers.c_str(), theirs.trailers.c_str(), ours.extension_runs.size(),
+                 theirs.extension_runs.size());
+  CHECK_OR_TRAP(ours.body == theirs.body);
+  CHECK_OR_TRAP(ours.trailers == theirs.trailers);
+  CHECK_OR_TRAP(ours.extension_runs == theirs.extension_runs);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   FuzzedDataProvider in(data, size);
+  {  // Compare.
+    const std::size_t read_size = in.ConsumeIntegralInRange<std::size_t>(1, 64);
+    compare_decoders(in.ConsumeRandomLengthString(2048), read_size);
+  }
   Collect app;
   std::string all;
   const int count = in.ConsumeIntegralInRange<int>(0, 20);
