@@ -200,4 +200,17 @@ void SampleApp::on_exchange_end(Exchange& ex, std::error_code error) {
   free_jobs_.push_back(job);
 }
 
+// The automatic response told the client little; the log says exactly why.
+void SampleApp::on_request_refused(const RefusedRequest& refused) {
+  if (!log_) return;
+  std::string line;
+  line.reserve(128);
+  line.append(refused.method.empty() ? "-" : refused.method).append(" ");
+  line.append(refused.target.empty() ? "-" : refused.target).append(" ");
+  line.append(std::to_string(refused.status)).append(" error=").append(make_error_code(refused.error).message());
+  if (!refused.detail.empty()) line.append(" (").append(refused.detail).append(")");
+  line.append("\n");
+  log_->append(line);
+}
+
 }  // namespace wirestate::adapters

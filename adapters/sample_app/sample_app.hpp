@@ -22,6 +22,7 @@ class SampleApp final : public Handler {
   void on_body_end(Exchange& ex) override;
   void on_writable(Exchange& ex) override;
   void on_exchange_end(Exchange& ex, std::error_code error) override;
+  void on_request_refused(const RefusedRequest& refused) override;
 
   // Largest N for /bytes/N and /stream/N.
   static constexpr std::uint64_t max_generated_bytes = std::uint64_t{1} << 40;

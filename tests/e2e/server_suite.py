@@ -190,11 +190,48 @@ class Routes(unittest.TestCase):
         self.assert_rejected(b"GET / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501)
         self.assert_rejected(b"GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505)
 
+    def test_rfc_9112_forms_the_sample_server_serves_or_refuses(self):
+        # Absolute-form is routed on its path (RFC 9112 section 3.2.2).
+        out = exchange(self.server, b"GET http://t:1/plaintext?x HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n")
+        self.assertTrue(out.startswith(b"HTTP/1.1 200 OK\r\n"), out[:200])
+        self.assertTrue(out.endswith(b"Hello, World!"), out[-100:])
+        # Valid chunk extensions and OWS as HTAB are served, not refused.
+        out = exchange(self.server, b"POST /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                       b"Transfer-Encoding: chunked \t\r\n\r\n5 ; a = b;c=\"q\\\"\"\r\nhello\r\n0\r\n\r\n")
+        self.assertTrue(out.startswith(b"HTTP/1.1 200 OK\r\n"), out[:200])
+        self.assertIn(b"hello", out)
+        out = exchange(self.server, b"POST /upload HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                       b"Content-Length:\t5\t\r\n\r\nhello")
+        self.assertTrue(out.endswith(b"received 5"), out[-200:])
+        # A Transfer-Encoding with no coding never lets the length frame a hidden request.
+        smuggled = b"GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n"
+        raw = (b"POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: \r\nContent-Length: %d\r\n\r\n"
+               % len(smuggled)) + smuggled
+        self.assert_rejected(raw, 400)
+        self.assertNotIn(b"Hello, World!", exchange(self.server, raw))
+        for raw in [b"GET /plaintext HTTP/1.1\r\nHost: a b\r\n\r\n",
+                    b"GET /plaintext HTTP/1.1\r\nHost: u@t\r\n\r\n",
+                    b"GET * HTTP/1.1\r\nHost: t\r\n\r\n",
+                    b"POST /upload HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"]:
+            with self.subTest(raw=raw[:60]):
+                self.assert_rejected(raw, 400)
+        # A request line without a version is answered at once, the
+        # connection still open on our side.
+        with self.server.connect() as s:
+            s.sendall(b"GET /plaintext\r\n")
+            out = s.makefile("rb").read()
+            self.assertTrue(out.startswith(b"HTTP/1.1 400 "), out[:200])
+            self.assertIn(b"without an HTTP version", out)
+
     def test_oversized_line_headers_and_body(self):
         self.assert_rejected(b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: t\r\n\r\n", 414)
         self.assert_rejected(b"GET / HTTP/1.1\r\nHost: t\r\nX: " + b"v" * 20000 + b"\r\n\r\n", 431)
         self.assert_rejected(b"GET / HTTP/1.1\r\nHost: t\r\n" +
                              b"".join(b"X-%d: v\r\n" % i for i in range(150)) + b"\r\n", 431)
+        # The error names the problem in the client's terms, not a setting.
+        out = exchange(self.server, b"GET / HTTP/1.1\r\nHost: t\r\nX: " + b"v" * 20000 + b"\r\n\r\n")
+        self.assertIn(b"request header fields too large", out)
+        self.assertNotIn(b"max_", out)
         self.assert_rejected(b"POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 2000000\r\n\r\n", 413)
         chunk = b"100000\r\n" + b"u" * 0x100000 + b"\r\n"
         self.assert_rejected(b"POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" +
