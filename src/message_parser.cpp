@@ -420,7 +420,7 @@ MessageParser::Step MessageParser::llhttp_failed(int rc, const char* data, std::
     case HPE_INVALID_METHOD:
       // A token we do not know is a method we do not implement (RFC 9110
       // §9.1); anything else where a method belongs is malformed.
-      if (consumed < size && is_tchar(data[consumed])) error_ = Error::method_not_implemented;
+      if (consumed < size && is_tchar(data[consumed])) error_ = Error::method_not_implemented, reason_ = {};
       break;
     case HPE_PAUSED_H2_UPGRADE: error_ = Error::version_not_supported; break;
     case HPE_UNEXPECTED_CONTENT_LENGTH: error_ = Error::conflicting_framing; break;
