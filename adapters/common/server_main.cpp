@@ -43,6 +43,31 @@ int open_listener(const std::string& host, std::uint16_t port) {
   return fd;
 }
 
+// Every loop's listener sets SO_REUSEPORT, so binding them would also
+// succeed on a port another process listens on, and the kernel would split
+// connections between the two. A socket without it is refused there.
+static bool port_taken(const std::string& host, std::uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return false;
+  bool taken = false;
+  for (addrinfo* a = found; a; a = a->ai_next) {
+    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // TIME_WAIT is no owner
+    const bool bound = bind(fd, a->ai_addr, a->ai_addrlen) == 0;
+    taken = !bound && errno == EADDRINUSE;
+    close(fd);
+    if (bound || taken) break;
+  }
+  freeaddrinfo(found);
+  return taken;
+}
+
 std::uint16_t bound_port(int fd) {
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;
@@ -72,6 +97,11 @@ int server_main(int argc, char** argv, const char* program, const LoopFactory& m
     shared.access_log = log.get();
   }
 
+  if (o.port != 0 && !o.reuse_port && port_taken(o.host, o.port)) {
+    std::fprintf(stderr, "%s: cannot listen on %s:%u: address already in use (--reuse-port shares it)\n",
+                 program, o.host.c_str(), o.port);
+    return 1;
+  }
   std::vector<int> listeners;
   std::uint16_t port = o.port;
   for (unsigned i = 0; i < o.threads; ++i) {

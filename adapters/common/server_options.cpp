@@ -7,23 +7,31 @@
 #include <string_view>
 #include <thread>
 
+#include "../sample_app/sample_app.hpp"
+
 namespace wirestate::adapters {
 namespace {
 
 void usage(const char* program, FILE* to) {
   std::fprintf(to,
                "usage: %s [--host 127.0.0.1] [--port 8080] [--threads N] [--max-connections N]\n"
-               "          [--access-log PATH|-] [--quiet] [--busy-poll-us N]\n"
-               "Serves the wirestate sample application (shared/CONTRACT.md).\n"
+               "          [--access-log PATH|-] [--quiet] [--reuse-port] [--max-generated-bytes N]\n"
+               "          [--busy-poll-us N]\n"
+               "Serves the wirestate sample application (docs/sample-server.md).\n"
                "  --port 0          pick a free port; the first line printed is 'listening on HOST:PORT'\n"
                "  --threads N       event loops, one per thread (default: one per core)\n"
                "  --max-connections past N open connections, answer 503 and close (default 10000)\n"
                "  --access-log      one line per response, buffered and written off the event loops\n"
                "  --quiet           print nothing but the 'listening on' line\n"
+               "  --reuse-port      share the port with another process already listening on it\n"
+               "                    (without it, a port in use is refused)\n"
+               "  --max-generated-bytes N\n"
+               "                    largest N for /bytes/N and /stream/N (default 4294967296)\n"
                "  --busy-poll-us N  before sleeping, a loop looks for events for up to N us\n"
                "                    (0-10000, default 0): its clients no longer pay to wake it,\n"
-               "                    but under steady load its core stays busy\n",
-               program);
+               "                    but under steady load its core stays busy\n"
+               "Routes:\n%s",
+               program, SampleApp::route_index);
 }
 
 [[noreturn]] void fail(const char* program, const char* what, const char* arg) {
@@ -67,6 +75,10 @@ ServerOptions parse_server_options(int argc, char** argv, const char* program) {
       o.access_log = value();
     } else if (flag == "--quiet") {
       o.quiet = true;
+    } else if (flag == "--reuse-port") {
+      o.reuse_port = true;
+    } else if (flag == "--max-generated-bytes") {
+      o.max_generated_bytes = number<std::uint64_t>(program, "--max-generated-bytes", value(), 0, UINT64_MAX);
     } else if (flag == "--busy-poll-us") {
       o.busy_poll = std::chrono::microseconds(number<unsigned>(program, "--busy-poll-us", value(), 0, 10'000));
     } else {

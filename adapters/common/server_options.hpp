@@ -14,6 +14,8 @@ struct ServerOptions {
   std::string access_log;         // empty: none; "-": stdout
   bool quiet = false;
   std::chrono::microseconds busy_poll{0};  // how long a loop looks for events before it sleeps
+  bool reuse_port = false;        // share a port another process already listens on
+  std::uint64_t max_generated_bytes = std::uint64_t{4} << 30;  // largest N of /bytes/N, /stream/N
 };
 
 // Parses argv; on a bad argument prints why and the usage to stderr and

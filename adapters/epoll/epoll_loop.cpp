@@ -54,7 +54,7 @@ EpollLoop::EpollLoop(ServerShared& shared, int listen_fd)
     : shared_(shared),
       busy_poll_(shared.options.busy_poll),
       listen_fd_(listen_fd),
-      app_(*this, shared.access_log) {
+      app_(*this, shared.access_log, shared.options.max_generated_bytes) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);

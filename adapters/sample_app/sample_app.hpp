@@ -15,7 +15,9 @@ namespace wirestate::adapters {
 
 class SampleApp final : public Handler {
  public:
-  SampleApp(Timers& timers, AccessLog* log) : timers_(timers), log_(log) {}
+  // `max_generated_bytes`: the largest N /bytes/N and /stream/N send.
+  SampleApp(Timers& timers, AccessLog* log, std::uint64_t max_generated_bytes)
+      : timers_(timers), log_(log), max_generated_bytes_(max_generated_bytes) {}
 
   void on_request(Exchange& ex) override;
   void on_body(Exchange& ex, std::string_view data) override;
@@ -24,10 +26,13 @@ class SampleApp final : public Handler {
   void on_exchange_end(Exchange& ex, std::error_code error) override;
   void on_request_refused(const RefusedRequest& refused) override;
 
-  // Largest N for /bytes/N and /stream/N.
-  static constexpr std::uint64_t max_generated_bytes = std::uint64_t{1} << 40;
+  // Default for the largest N of /bytes/N and /stream/N: 4 GiB, enough
+  // for any download benchmark, and no one can ask a server for a terabyte.
+  static constexpr std::uint64_t default_max_generated_bytes = std::uint64_t{4} << 30;
   // Largest MS for /slow/MS.
   static constexpr std::uint64_t max_slow_ms = 600'000;
+  // What GET / answers, and --help lists.
+  static const char* const route_index;
 
  private:
   enum class Route { other, echo, bytes, stream, slow, upload };
@@ -51,6 +56,7 @@ class SampleApp final : public Handler {
 
   Timers& timers_;
   AccessLog* log_;
+  std::uint64_t max_generated_bytes_;
   std::vector<std::unique_ptr<Job>> jobs_;
   std::vector<Job*> free_jobs_;
 };

@@ -31,7 +31,7 @@ TEST_CASE("an app that does not read the body stops input once the read buffer i
   CHECK(offered == head.size() + body.size());
 }
 
-TEST_CASE("writes past the high watermark ask the app to wait; on_writable follows the drain") {
+TEST_CASE("writes past the high watermark ask the app to wait - on_writable follows the drain") {
   Config c = plain_config();
   c.write_high_watermark_bytes = 8192;
   c.write_low_watermark_bytes = 2048;

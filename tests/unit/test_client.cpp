@@ -173,7 +173,7 @@ TEST_CASE("client: a request that asks not to be pipelined waits for earlier exc
   CHECK(rt.take_sent() == "GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
 }
 
-TEST_CASE("client: 1xx responses are surfaced before the final one; 304 has no body") {
+TEST_CASE("client: 1xx responses are surfaced before the final one - 304 has no body") {
   const std::string response =
       "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
       "HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n"
@@ -297,7 +297,7 @@ TEST_CASE("client: 101 switches the exchange to raw bytes both ways") {
   CHECK(rt.take_sent() == "raw from client");
 }
 
-TEST_CASE("client: Connection: close ends the connection; pipelined requests get no_response") {
+TEST_CASE("client: Connection: close ends the connection - pipelined requests get no_response") {
   ClientRuntime rt;
   Recorder a, b;
   rt.conn.send(a, "GET", "/a", {{"Host", "h"}});
@@ -349,7 +349,7 @@ TEST_CASE("client: a request that sends Connection: close is the last one") {
   CHECK(rt.write_closed);
 }
 
-TEST_CASE("client: the server closing before answering is no_response; mid-body is peer_closed") {
+TEST_CASE("client: the server closing before answering is no_response - mid-body is peer_closed") {
   ClientRuntime rt;
   Recorder a;
   rt.conn.send(a, "GET", "/", {{"Host", "h"}});

@@ -116,7 +116,7 @@ TEST_CASE("smuggling vectors are rejected, never guessed at") {
                   "chunk");
 }
 
-TEST_CASE("an unknown transfer coding or method is 501; another major HTTP version is 505") {
+TEST_CASE("an unknown transfer coding or method is 501 - another major HTTP version is 505") {
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501,
                   "transfer coding");
   expect_rejected("BREW /pot HTTP/1.1\r\nHost: h\r\n\r\n", 501, "method");
@@ -169,7 +169,7 @@ TEST_CASE("a head that never ends is refused once it passes what its limits allo
                   "request header fields too large", small_limits);
 }
 
-TEST_CASE("empty lines before a request line are skipped; each must end in CRLF") {
+TEST_CASE("empty lines before a request line are skipped - each must end in CRLF") {
   for_each_split("\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", [](Runtime& rt, Feeding how) {
     rt.feed("\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", how);
     CHECK(rt.take_output() == ok_response("GET / "));

@@ -14,7 +14,7 @@ TEST_CASE("HTTP/1.1 is persistent by default") {
   CHECK_FALSE(rt.write_closed);
 }
 
-TEST_CASE("Connection: close from the client closes after the response; later bytes are ignored") {
+TEST_CASE("Connection: close from the client closes after the response - later bytes are ignored") {
   const std::string input =
       "GET /1 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n";
   for_each_split(input, [&](Runtime& rt, Feeding how) {

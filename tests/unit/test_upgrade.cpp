@@ -49,7 +49,7 @@ TEST_CASE("a declined upgrade goes on as HTTP") {
   CHECK_FALSE(rt.write_closed);
 }
 
-TEST_CASE("CONNECT with 2xx becomes a tunnel; without, the connection closes") {
+TEST_CASE("CONNECT with 2xx becomes a tunnel - without, the connection closes") {
   Runtime rt;
   rt.app.request_fn = [](Exchange& e) {
     CHECK(e.request().is_connect());
