@@ -8,6 +8,8 @@
 
 #include "access_log.hpp"
 #include "server_options.hpp"
+#include "timers.hpp"
+#include "wirestate/handler.hpp"
 
 namespace wirestate::adapters {
 
@@ -28,6 +30,10 @@ class EventLoop {
 };
 
 using LoopFactory = std::function<std::unique_ptr<EventLoop>(ServerShared&, int listen_fd)>;
+
+// Makes the application of one event loop: one Handler serves every
+// connection of that loop, on that loop's thread, with its timers.
+using AppFactory = std::function<std::unique_ptr<Handler>(Timers&, ServerShared&)>;
 
 int server_main(int argc, char** argv, const char* program, const LoopFactory& make_loop);
 

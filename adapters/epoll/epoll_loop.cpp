@@ -33,7 +33,7 @@ constexpr int rounds_per_turn = 16;
 
 struct EpollLoop::Connection final : Waker {
   Connection(EpollLoop& l, int socket)
-      : loop(l), fd(socket), http(l.config_, l.app_, l.now_) {
+      : loop(l), fd(socket), http(l.config_, *l.app_, l.now_) {
     http.set_waker(this);
   }
   void wake() override { loop.schedule(*this); }
@@ -50,11 +50,11 @@ struct EpollLoop::Connection final : Waker {
   TimerHeap::Id linger_timer;
 };
 
-EpollLoop::EpollLoop(ServerShared& shared, int listen_fd)
+EpollLoop::EpollLoop(ServerShared& shared, int listen_fd, const AppFactory& make_app)
     : shared_(shared),
       busy_poll_(shared.options.busy_poll),
       listen_fd_(listen_fd),
-      app_(*this, shared.access_log, shared.options.max_generated_bytes) {
+      app_(make_app(*this, shared)) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -1,7 +1,8 @@
 #pragma once
 // The epoll binding: one loop per thread, edge-triggered sockets, one timer
 // heap, writev straight from the connection's iovecs. It moves bytes and time
-// between the kernel and wirestate::ServerConnection, and nothing else.
+// between the kernel and wirestate::ServerConnection, and nothing else; the
+// application is whatever Handler the factory makes.
 #include <atomic>
 #include <memory>
 #include <vector>
@@ -9,7 +10,7 @@
 #include "../common/server_main.hpp"
 #include "../common/timer_heap.hpp"
 #include "../common/timers.hpp"
-#include "../sample_app/sample_app.hpp"
+#include "wirestate/wirestate.hpp"
 
 struct epoll_event;
 
@@ -17,7 +18,7 @@ namespace wirestate::adapters {
 
 class EpollLoop final : public EventLoop, private Timers {
  public:
-  EpollLoop(ServerShared& shared, int listen_fd);
+  EpollLoop(ServerShared& shared, int listen_fd, const AppFactory& make_app);
   ~EpollLoop() override;
   void run() override;
   void stop() override;
@@ -59,7 +60,7 @@ class EpollLoop final : public EventLoop, private Timers {
   FreeListPool buffers_;  // idle connections give their buffers back here
   Config config_;
   TimerHeap timers_;
-  SampleApp app_;
+  std::unique_ptr<Handler> app_;
   std::vector<Connection*> ready_;      // woken by their application
   std::vector<Connection*> connections_;  // every open one, for stop()
 };

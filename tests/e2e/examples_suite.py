@@ -1,0 +1,199 @@
+"""The embeddings in docs/examples, and the library as a user installs it.
+
+BlockingServer and EpollHandler run the example servers on 127.0.0.1 port 0
+and stop them by PID. Installed installs the build into a temporary prefix,
+builds docs/examples/in_memory.cpp through find_package and through
+pkg-config (the latter linked beside a program's own llhttp), builds the Debian
+package and looks inside, and builds the library shared.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+import urllib.request
+
+ARGS = None
+
+
+def run(*argv, cwd=None, env=None, timeout=300):
+    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"{' '.join(argv)} exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc.stdout
+
+
+class ServerProcess:
+    def __init__(self, argv):
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        m = re.search(r"listening on (\S+):(\d+)", line)
+        if not m:
+            self.stop()
+            raise AssertionError(f"server did not say where it listens: {line!r}")
+        self.url = f"http://{m.group(1)}:{m.group(2)}"
+
+    def get(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=10) as r:
+            return r.status, r.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        return self.proc.returncode
+
+
+class BlockingServer(unittest.TestCase):
+    def test_serves_requests_one_connection_at_a_time(self):
+        server = ServerProcess([ARGS.blocking, "0"])
+        try:
+            for _ in range(3):
+                self.assertEqual(server.get("/"), (200, b"Hello, World!"))
+        finally:
+            server.stop()
+
+
+class EpollHandler(unittest.TestCase):
+    def test_the_adapter_serves_the_embedders_handler(self):
+        server = ServerProcess([ARGS.epoll, "--host", "127.0.0.1", "--port", "0", "--threads", "1", "--quiet"])
+        try:
+            self.assertEqual(server.get("/a"), (200, b"request 1 on this loop, for /a\n"))
+            self.assertEqual(server.get("/b"), (200, b"request 2 on this loop, for /b\n"))
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+
+# A program with its own llhttp (as node has one) beside wirestate's.
+OWN_LLHTTP_MAIN = r"""
+#include <llhttp.h>
+#include <cstring>
+#include <cstdio>
+int wirestate_example_main();  // in_memory.cpp's main, renamed
+int main() {
+  llhttp_settings_t settings;
+  llhttp_settings_init(&settings);
+  llhttp_t parser;
+  llhttp_init(&parser, HTTP_REQUEST, &settings);
+  const char* request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  if (llhttp_execute(&parser, request, std::strlen(request)) != HPE_OK) return 1;
+  std::puts("own llhttp parsed a request");
+  return wirestate_example_main();
+}
+"""
+
+
+class Installed(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="wirestate-install-")
+        cls.prefix = os.path.join(cls.tmp, "prefix")
+        run("cmake", "--install", ARGS.build, "--prefix", cls.prefix)
+        cls.example = os.path.join(ARGS.source, "docs", "examples", "in_memory.cpp")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_installs_headers_library_and_package_files(self):
+        files = []
+        for root, _, names in os.walk(self.prefix):
+            files += [os.path.relpath(os.path.join(root, n), self.prefix) for n in names]
+        for wanted in ["include/wirestate/wirestate.hpp", "wirestateConfig.cmake", "wirestateConfigVersion.cmake",
+                       "wirestateTargets.cmake", "wirestate.pc", "libwirestate.a"]:
+            self.assertTrue(any(f.endswith(wanted) for f in files), (wanted, files))
+        self.assertFalse(any("llhttp" in f for f in files), files)
+
+    def test_find_package(self):
+        project = os.path.join(self.tmp, "find_package")
+        os.makedirs(project)
+        with open(os.path.join(project, "CMakeLists.txt"), "w") as f:
+            f.write(textwrap.dedent(f"""\
+                cmake_minimum_required(VERSION 3.22)
+                project(consumer CXX)
+                find_package(wirestate 0.1 REQUIRED)
+                add_executable(in_memory {self.example})
+                target_link_libraries(in_memory PRIVATE wirestate::wirestate)
+                """))
+        build = os.path.join(project, "build")
+        # No C++ standard set here: wirestate's target asks for C++20 itself.
+        run("cmake", "-S", project, "-B", build, "-G", "Ninja", f"-DCMAKE_PREFIX_PATH={self.prefix}")
+        run("cmake", "--build", build)
+        self.assertIn("hello from /docs", run(os.path.join(build, "in_memory")))
+
+    def test_pkg_config_beside_a_programs_own_llhttp(self):
+        env = dict(os.environ, PKG_CONFIG_PATH=os.pathsep.join(
+            os.path.dirname(os.path.join(self.prefix, p)) for p in self._pc_files()))
+        flags = run("pkg-config", "--cflags", "--libs", "wirestate", env=env).split()
+        work = os.path.join(self.tmp, "pkg_config")
+        os.makedirs(work)
+        objects = []
+        for source in ["llhttp.c", "api.c", "http.c"]:
+            obj = os.path.join(work, source + ".o")
+            run("gcc", "-c", "-O1", "-I/usr/share/include/llhttp", os.path.join("/usr/share/llhttp", source), "-o", obj)
+            objects.append(obj)
+        main = os.path.join(work, "main.cpp")
+        with open(main, "w") as f:
+            f.write(OWN_LLHTTP_MAIN)
+        example = os.path.join(work, "example.o")
+        run("g++", "-std=c++20", "-c", "-Dmain=wirestate_example_main", self.example, *[x for x in flags if x.startswith("-I")],
+            "-o", example)
+        binary = os.path.join(work, "both")
+        run("g++", "-std=c++20", "-I/usr/share/include/llhttp", main, example, *objects, *flags, "-o", binary)
+        out = run(binary)
+        self.assertIn("own llhttp parsed a request", out)
+        self.assertIn("hello from /docs", out)
+
+    def test_debian_package(self):
+        out = run("cpack", "-G", "DEB", cwd=ARGS.build, timeout=600)
+        debs = re.findall(r"package: (\S+\.deb) generated", out)
+        self.assertTrue(debs, out)
+        info = run("dpkg-deb", "--info", debs[0])
+        self.assertIn("Package: libwirestate-dev", info)
+        contents = run("dpkg-deb", "--contents", debs[0])
+        for wanted in ["./usr/include/wirestate/server_connection.hpp", "libwirestate.a", "wirestateConfig.cmake",
+                       "wirestate.pc"]:
+            self.assertIn(wanted, contents)
+
+    def test_shared_library_exports_only_wirestate(self):
+        build = os.path.join(self.tmp, "shared")
+        run("cmake", "-S", ARGS.source, "-B", build, "-G", "Ninja", "-DBUILD_SHARED_LIBS=ON",
+            "-DWIRESTATE_TESTS=OFF", "-DWIRESTATE_ADAPTERS=OFF", "-DCMAKE_BUILD_TYPE=Release", timeout=300)
+        run("cmake", "--build", build, "--target", "wirestate", timeout=900)
+        library = os.path.join(build, "libwirestate.so.0.1.0")
+        self.assertIn("libwirestate.so.0.1", run("readelf", "-d", library))
+        symbols = run("nm", "-D", "--defined-only", "-C", library).splitlines()
+        self.assertTrue(symbols)
+        for line in symbols:
+            name = line.split(" ", 2)[2]
+            self.assertRegex(name, r"^(typeinfo for |typeinfo name for |vtable for |VTT for |non-virtual thunk to )?"
+                                   r"wirestate::", line)
+        # The renamed llhttp inside (wirestate_llhttp_execute, ...) stays local.
+        self.assertFalse([s for s in symbols if " T llhttp" in s or "wirestate_llhttp" in s])
+        self.assertIn("wirestate_llhttp_execute", run("nm", "--defined-only", library))
+
+    def _pc_files(self):
+        for root, _, names in os.walk(self.prefix):
+            for n in names:
+                if n == "wirestate.pc":
+                    yield os.path.relpath(os.path.join(root, n), self.prefix)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--blocking", required=True)
+    parser.add_argument("--epoll", required=True)
+    parser.add_argument("--source", required=True)
+    parser.add_argument("--build", required=True)
+    ARGS, rest = parser.parse_known_args()
+    unittest.main(argv=[sys.argv[0], "-v", *rest])
