@@ -133,6 +133,7 @@ struct ServerConnection::Impl {
   const Config& config;
   Handler& handler;
   Waker* waker = nullptr;
+  void* user_data = nullptr;  // the adapter's, see set_user_data
 
   BufferPool& pool;
   detail::InProgress lent{pool, config, detail::MessageParser::Role::request};

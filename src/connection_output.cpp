@@ -205,7 +205,7 @@ void ServerConnection::Impl::fail_request(Error e, std::string_view detail) noex
     queue_error_response(*ex, e, detail);
     if (!ex->app_owned) {
       const std::string_view method = ex->head.method_so_far();
-      handler.on_request_refused({e, status_for(e), method, ex->head.target_so_far(), detail});
+      handler.on_request_refused({e, status_for(e), method, ex->head.target_so_far(), detail, user_data});
     }
   } else if (ex->out == Out::streaming) {
     // The response cannot be finished: what was queued goes out, then the

@@ -48,6 +48,8 @@ void Exchange::read_body() noexcept {
 
 void Exchange::set_max_body_bytes(std::uint64_t limit) noexcept { state_->max_body = limit; }
 
+void* Exchange::connection_user_data() const noexcept { return state_->conn->user_data; }
+
 bool Exchange::response_started() const noexcept { return state_->out != Out::none; }
 bool Exchange::is_tunnel() const noexcept { return state_->body.framing == Framing::tunnel; }
 std::size_t Exchange::queued_bytes() const noexcept { return state_->queue.bytes(); }

@@ -484,6 +484,8 @@ void ServerConnection::shutdown(Time now) noexcept {
 
 void ServerConnection::set_waker(Waker* waker) noexcept { impl_->waker = waker; }
 
+void ServerConnection::set_user_data(void* data) noexcept { impl_->user_data = data; }
+
 bool ServerConnection::is_closed() const noexcept {
   return impl_->write_closed && impl_->read_closed && impl_->lent.nothing_in_flight();
 }

@@ -34,6 +34,72 @@ void AccessLog::append(std::string_view line) {
   if (pending_.size() < (16u << 20)) pending_.append(line);
 }
 
+namespace {
+
+void append_quoted(std::string& line, std::string_view value) {
+  line += '"';
+  if (value.empty()) line += '-';
+  for (const char ch : value) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+      char escaped[5];
+      std::snprintf(escaped, sizeof escaped, "\\x%02X", c);
+      line += escaped;
+    } else {
+      line += ch;
+    }
+  }
+  line += '"';
+}
+
+template <class T>
+void append_number(std::string& line, const std::optional<T>& n) {
+  if (n) line += std::to_string(*n);
+  else line += '-';
+}
+
+}  // namespace
+
+void AccessLog::append(const AccessRecord& r) {
+  std::string line;
+  line.reserve(160);
+  line.append(r.client.empty() ? "-" : r.client).append(" - - [");
+  const std::size_t date_at = line.size();
+  line.append("] ");
+  if (r.method.empty()) {
+    line += "\"-\"";
+  } else {
+    std::string request;
+    request.append(r.method).append(" ").append(r.target).append(r.version_minor == 0 ? " HTTP/1.0" : " HTTP/1.1");
+    append_quoted(line, request);
+  }
+  line.append(" ").append(std::to_string(r.status)).append(" ");
+  append_number(line, r.body_bytes);
+  line += ' ';
+  append_quoted(line, r.referer);
+  line += ' ';
+  append_quoted(line, r.user_agent);
+  line += ' ';
+  append_number(line, r.micros);
+  if (!r.error.empty()) {
+    line += ' ';
+    append_quoted(line, r.error);
+  }
+  line += '\n';
+
+  std::lock_guard lock(mutex_);
+  // The date changes once a second; it is formatted then, not per line.
+  const std::time_t now = std::time(nullptr);
+  if (now != date_second_) {
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    std::strftime(date_, sizeof date_, "%d/%b/%Y:%H:%M:%S +0000", &utc);
+    date_second_ = now;
+  }
+  line.insert(date_at, date_);
+  if (pending_.size() < (16u << 20)) pending_.append(line);
+}
+
 void AccessLog::run() {
   std::string batch;
   std::unique_lock lock(mutex_);

@@ -76,6 +76,13 @@ std::uint16_t bound_port(int fd) {
   return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
 }
 
+void describe_peer(const sockaddr_storage& address, PeerInfo& peer) {
+  const void* ip = nullptr;
+  if (address.ss_family == AF_INET) ip = &reinterpret_cast<const sockaddr_in*>(&address)->sin_addr;
+  if (address.ss_family == AF_INET6) ip = &reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr;
+  if (!ip || !inet_ntop(address.ss_family, ip, peer.address, sizeof peer.address)) std::strcpy(peer.address, "-");
+}
+
 int server_main(int argc, char** argv, const char* program, const LoopFactory& make_loop) {
   ServerShared shared;
   shared.options = parse_server_options(argc, argv, program);

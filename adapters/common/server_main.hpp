@@ -11,6 +11,8 @@
 #include "timers.hpp"
 #include "wirestate/handler.hpp"
 
+struct sockaddr_storage;
+
 namespace wirestate::adapters {
 
 // State shared by the loops of one server.
@@ -42,6 +44,8 @@ int server_main(int argc, char** argv, const char* program, const LoopFactory& m
 int open_listener(const std::string& host, std::uint16_t port);
 // The port a listener is bound to.
 std::uint16_t bound_port(int fd);
+// The numeric address of an accepted peer, for the access log.
+void describe_peer(const sockaddr_storage& address, PeerInfo& peer);
 
 // How long in-flight responses may take after SIGINT/SIGTERM.
 inline constexpr auto stop_grace_period = std::chrono::seconds(10);

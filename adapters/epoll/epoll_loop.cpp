@@ -35,11 +35,13 @@ struct EpollLoop::Connection final : Waker {
   Connection(EpollLoop& l, int socket)
       : loop(l), fd(socket), http(l.config_, *l.app_, l.now_) {
     http.set_waker(this);
+    http.set_user_data(&peer);
   }
   void wake() override { loop.schedule(*this); }
 
   EpollLoop& loop;
   int fd;
+  PeerInfo peer;
   ServerConnection http;
   bool readable = true, writable = true;
   bool hangup = false;  // the peer's FIN (or an error) was signalled: read to the end
@@ -168,15 +170,17 @@ void EpollLoop::schedule(Connection& c) {
 
 void EpollLoop::accept_all() {
   for (int accepted = 0; accepted < 256; ++accepted) {
-    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage address{};
+    socklen_t address_size = sizeof address;
+    int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&address), &address_size, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if ((errno == EMFILE || errno == ENFILE) && reserve_fd_ >= 0) {
         // Out of descriptors: spend the reserve to answer one client, so the
         // accept queue drains instead of waking us forever.
         close(reserve_fd_);
-        fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd >= 0) reject(fd);
+        fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&address), &address_size, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) reject(fd, address);
         reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
         continue;
       }
@@ -185,17 +189,18 @@ void EpollLoop::accept_all() {
     // Take a place first, then check: loops on other threads admit at the
     // same time, and a check before the increment would let two through.
     if (stopping_) {
-      reject(fd);
+      reject(fd, address);
       continue;
     }
     if (shared_.open_connections.fetch_add(1) >= shared_.options.max_connections) {
       shared_.open_connections.fetch_sub(1);
-      reject(fd);
+      reject(fd, address);
       continue;
     }
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto* c = new Connection(*this, fd);
+    describe_peer(address, c->peer);
     connections_.push_back(c);
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -205,8 +210,18 @@ void EpollLoop::accept_all() {
   }
 }
 
-void EpollLoop::reject(int fd) {
+void EpollLoop::reject(int fd, const sockaddr_storage& address) {
   const std::string_view response = overload_response();
+  if (shared_.access_log) {
+    PeerInfo peer;
+    describe_peer(address, peer);
+    AccessRecord record;
+    record.client = peer.address;
+    record.status = 503;
+    record.body_bytes = response.size() - (response.find("\r\n\r\n") + 4);
+    record.error = stopping_ ? "stopping" : "over --max-connections or out of descriptors";
+    shared_.access_log->append(record);
+  }
   [[maybe_unused]] auto n = send(fd, response.data(), response.size(), MSG_NOSIGNAL);
   // Closing with the client's request unread would reset the connection and
   // could destroy the 503 before the client reads it; half-close first.

@@ -13,6 +13,7 @@
 #include "wirestate/wirestate.hpp"
 
 struct epoll_event;
+struct sockaddr_storage;
 
 namespace wirestate::adapters {
 
@@ -32,7 +33,7 @@ class EpollLoop final : public EventLoop, private Timers {
   void cancel(Token token) override;
 
   void accept_all();
-  void reject(int fd);
+  void reject(int fd, const sockaddr_storage& address);
   void service(Connection& c);
   void schedule(Connection& c);
   void arm_deadline(Connection& c);

@@ -1,6 +1,8 @@
 #include "sample_app.hpp"
 
 #include <charconv>
+#include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <string>
 
@@ -56,6 +58,7 @@ SampleApp::Job& SampleApp::job_for(Exchange& ex) {
   }
   job->ex = &ex;
   job->app = this;
+  job->started = timers_.now();
   ex.user_data = job;
   return *job;
 }
@@ -65,7 +68,9 @@ void SampleApp::respond(Exchange& ex, int status, std::string_view content_type,
   Header headers[4] = {{"Content-Type", content_type}};
   std::size_t n = 1;
   for (const Header& h : extra) headers[n++] = h;
-  static_cast<Job*>(ex.user_data)->status = status;
+  Job& job = *static_cast<Job*>(ex.user_data);
+  job.status = status;
+  if (!ex.request().is_head()) job.sent = body.size();
   ex.respond(status, Headers(headers, n), body);
 }
 
@@ -85,10 +90,12 @@ void SampleApp::on_request(Exchange& ex) {
   if (path == "/") {
     if (!get) return not_allowed("GET, HEAD");
     job.status = 200;
+    if (!req.is_head()) job.sent = std::strlen(route_index);
     ex.respond(200, {text_plain}, route_index);
   } else if (path == "/plaintext") {
     if (!get) return not_allowed("GET, HEAD");
     job.status = 200;
+    if (!req.is_head()) job.sent = 13;
     ex.respond(200, {text_plain}, "Hello, World!");
   } else if (path == "/echo") {
     if (!post) return not_allowed("POST");
@@ -154,6 +161,7 @@ void SampleApp::generate(Job& job) {
   while (job.remaining > 0) {
     const std::size_t n = job.remaining < chunk_bytes ? job.remaining : chunk_bytes;
     job.remaining -= n;
+    job.sent += n;
     const WriteResult r = ex.write_borrowed(std::string_view(pattern()).substr(0, n), {});
     if (!r) return;  // the exchange failed; on_exchange_end follows
     if (r.wait) return;
@@ -167,6 +175,7 @@ void SampleApp::on_slow_tick(void* context) {
   char line[32];
   const int n = std::snprintf(line, sizeof line, "tick %llu\n",
                               static_cast<unsigned long long>(11 - job.remaining));
+  if (!job.ex->request().is_head()) job.sent += static_cast<std::size_t>(n);
   job.ex->write(std::string_view(line, static_cast<std::size_t>(n)));
   if (--job.remaining == 0) {
     job.ex->end();
@@ -179,6 +188,7 @@ void SampleApp::on_body(Exchange& ex, std::string_view data) {
   Job& job = *static_cast<Job*>(ex.user_data);
   job.received += data.size();
   if (job.route == Route::echo) {
+    job.sent += data.size();
     const WriteResult r = ex.write(data);
     if (!r || r.wait) return;  // on_writable asks for more
   }
@@ -192,6 +202,7 @@ void SampleApp::on_body_end(Exchange& ex) {
   } else if (job.route == Route::upload) {
     char text[40];
     const int n = std::snprintf(text, sizeof text, "received %llu", static_cast<unsigned long long>(job.received));
+    job.sent = 0;
     respond(ex, 200, "text/plain", std::string_view(text, static_cast<std::size_t>(n)));
   }
 }
@@ -206,31 +217,46 @@ void SampleApp::on_exchange_end(Exchange& ex, std::error_code error) {
   Job* job = static_cast<Job*>(ex.user_data);
   if (!job) return;
   if (job->timer) timers_.cancel(job->timer);
-  if (log_) {
-    const Request& r = ex.request();
-    std::string line;
-    line.reserve(128);
-    line.append(r.method).append(" ").append(r.target).append(" ");
-    line.append(std::to_string(job->status));
-    if (error) line.append(" error=").append(error.message());
-    line.append("\n");
-    log_->append(line);
-  }
+  if (log_) log(ex, *job, error);
   ex.user_data = nullptr;
   free_jobs_.push_back(job);
+}
+
+void SampleApp::log(const Exchange& ex, const Job& job, std::error_code error) {
+  const Request& r = ex.request();
+  const auto* peer = static_cast<const PeerInfo*>(ex.connection_user_data());
+  AccessRecord record;
+  record.client = peer ? peer->address : "-";
+  record.method = r.method;
+  record.target = r.target;
+  record.version_minor = r.version_minor;
+  // A request the library answered for an app that had not (a body past
+  // its limit) got the library's status.
+  record.status = job.status;
+  if (job.status == 0 && error && error.category() == error_category())
+    record.status = status_for(static_cast<Error>(error.value()));
+  if (!error) record.body_bytes = job.sent;
+  record.referer = r.header("Referer").value_or("");
+  record.user_agent = r.header("User-Agent").value_or("");
+  record.micros = std::chrono::duration_cast<std::chrono::microseconds>(timers_.now() - job.started).count();
+  const std::string message = error ? error.message() : std::string();
+  record.error = message;
+  log_->append(record);
 }
 
 // The automatic response told the client little; the log says exactly why.
 void SampleApp::on_request_refused(const RefusedRequest& refused) {
   if (!log_) return;
-  std::string line;
-  line.reserve(128);
-  line.append(refused.method.empty() ? "-" : refused.method).append(" ");
-  line.append(refused.target.empty() ? "-" : refused.target).append(" ");
-  line.append(std::to_string(refused.status)).append(" error=").append(make_error_code(refused.error).message());
-  if (!refused.detail.empty()) line.append(" (").append(refused.detail).append(")");
-  line.append("\n");
-  log_->append(line);
+  const auto* peer = static_cast<const PeerInfo*>(refused.connection_user_data);
+  AccessRecord record;
+  record.client = peer ? peer->address : "-";
+  record.method = refused.method;
+  record.target = refused.target;
+  record.status = refused.status;
+  std::string message = make_error_code(refused.error).message();
+  if (!refused.detail.empty()) message.append(" (").append(refused.detail).append(")");
+  record.error = message;
+  log_->append(record);
 }
 
 }  // namespace wirestate::adapters

@@ -42,6 +42,8 @@ class SampleApp final : public Handler {
     int status = 0;
     std::uint64_t remaining = 0;  // bytes to generate, or chunks to send
     std::uint64_t received = 0;   // request body bytes
+    std::uint64_t sent = 0;       // response body bytes, for the access log
+    Time started{};
     Duration tick{};
     Timers::Token timer = 0;
     SampleApp* app = nullptr;
@@ -52,6 +54,7 @@ class SampleApp final : public Handler {
   void respond(Exchange& ex, int status, std::string_view content_type, std::string_view body,
                Headers extra = {});
   void generate(Job& job);
+  void log(const Exchange& ex, const Job& job, std::error_code error);
   static void on_slow_tick(void* context);
 
   Timers& timers_;

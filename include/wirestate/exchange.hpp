@@ -108,6 +108,8 @@ class Exchange {
 
   // Free for the application: per-request state it wants to find again.
   void* user_data = nullptr;
+  // What the adapter set with ServerConnection::set_user_data, or null.
+  void* connection_user_data() const noexcept;
 
  private:
   friend struct detail::ExchangeState;

@@ -22,6 +22,7 @@ struct RefusedRequest {
   std::string_view method;      // as far as the start line arrived; may be empty
   std::string_view target;
   std::string_view detail;      // more about a malformed request, or empty
+  void* connection_user_data = nullptr;  // see ServerConnection::set_user_data
 };
 
 class Handler {

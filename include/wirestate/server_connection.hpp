@@ -73,6 +73,11 @@ class ServerConnection {
   // Called when the app acts outside an adapter call. May be null.
   void set_waker(Waker* waker) noexcept;
 
+  // A pointer the adapter keeps with the connection (what it knows of the
+  // peer, say, for an access log); the application reads it through
+  // Exchange::connection_user_data() and RefusedRequest. Not owned.
+  void set_user_data(void* data) noexcept;
+
   // Both sides are done and no write is in flight: the adapter may close the
   // socket and destroy this.
   bool is_closed() const noexcept;

@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -458,6 +459,55 @@ class CommandLine(unittest.TestCase):
             self.assertIn(b"--max-generated-bytes (1000)", out)
         finally:
             self.assertEqual(server.stop(), 0)
+
+
+class AccessLog(unittest.TestCase):
+    """--access-log: Combined Log Format plus microseconds, one line per
+    response, automatic errors and 503s included."""
+
+    LINE = re.compile(r'^(\S+) - - \[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000)\] "([^"]*)" (\d{3}) (\d+|-) '
+                      r'"([^"]*)" "([^"]*)" (\d+|-)(?: "([^"]*)")?$')
+
+    def test_one_line_per_response_in_combined_log_format(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "access.log")
+            server = Server(SERVER, "--access-log", path, "--max-connections", "2")
+            try:
+                self.assertEqual(curl("-A", "agent/1", "-e", "http://ref/", server.url("/plaintext")).stdout,
+                                 b"Hello, World!")
+                self.assertEqual(len(curl(server.url("/bytes/1000")).stdout), 1000)
+                exchange(server, b"GET / HTTP/1.1\r\nHost: a b\r\n\r\n")
+                # Past --max-connections 2: of four slow requests at once,
+                # some get 503 (how many depends on what is still closing).
+                held = [server.connect() for _ in range(4)]
+                for s in held:
+                    s.sendall(b"GET /slow/300 HTTP/1.1\r\nHost: t\r\n\r\n")
+                statuses = []
+                for s in held:
+                    r = read_response(s)
+                    statuses.append(r[0] if r else None)
+                    s.close()
+                self.assertIn(503, statuses)
+                rejected = statuses.count(503)
+            finally:
+                self.assertEqual(server.stop(), 0)
+            with open(path) as f:
+                lines = f.read().splitlines()
+        parsed = [self.LINE.match(line) for line in lines]
+        self.assertTrue(all(parsed), lines)
+        by_request = {m.group(3): m for m in parsed}
+        plain = by_request["GET /plaintext HTTP/1.1"]
+        self.assertEqual((plain.group(1), plain.group(4), plain.group(5)), ("127.0.0.1", "200", "13"))
+        self.assertEqual((plain.group(6), plain.group(7)), ("http://ref/", "agent/1"))
+        self.assertRegex(plain.group(8), r"^\d+$")
+        self.assertEqual(by_request["GET /bytes/1000 HTTP/1.1"].group(5), "1000")
+        refused = by_request["GET / HTTP/1.1"]
+        self.assertEqual(refused.group(4), "400")
+        self.assertIn("Host", refused.group(9))
+        overloaded = [m for m in parsed if m.group(4) == "503"]
+        self.assertEqual(len(overloaded), rejected, lines)
+        self.assertEqual(overloaded[0].group(3), "-")
+        self.assertIn("max-connections", overloaded[0].group(9))
 
 
 class BusyPoll(unittest.TestCase):

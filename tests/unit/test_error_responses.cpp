@@ -86,3 +86,28 @@ TEST_CASE("RFC 9110 10.1.1 - Expect 100-continue with a Content-Length past the 
   ok.feed("abc");
   CHECK(ok.take_output() == ok_response("PUT / abc"));
 }
+
+TEST_CASE("the adapter's connection data reaches the application, refused requests included") {
+  int peer = 42;
+  Runtime rt;
+  rt.conn.set_user_data(&peer);
+  void* seen = nullptr;
+  rt.app.request_fn = [&](Exchange& e) {
+    seen = e.connection_user_data();
+    e.respond(200, {}, "");
+  };
+  rt.feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  CHECK(seen == &peer);
+
+  struct Refusals : TestApp {
+    void* data = nullptr;
+    void on_request_refused(const RefusedRequest& r) override { data = r.connection_user_data; }
+  } app;
+  Config config = plain_config();
+  ServerConnection conn(config, app, Time{});
+  conn.set_user_data(&peer);
+  const std::string_view bad = "GET / HTTP/1.1\r\n\r\n";
+  std::copy(bad.begin(), bad.end(), conn.read_buffer().data());
+  conn.commit_read(bad.size(), Time{});
+  CHECK(app.data == &peer);
+}
