@@ -10,13 +10,14 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
 import unittest
 import urllib.request
+
+from harness import stop_process
 
 ARGS = None
 
@@ -43,15 +44,7 @@ class ServerProcess:
             return r.status, r.read()
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-        return self.proc.returncode
+        return stop_process(self.proc)
 
 
 class BlockingServer(unittest.TestCase):

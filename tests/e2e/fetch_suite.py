@@ -10,7 +10,6 @@ import argparse
 import os
 import re
 import select
-import signal
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,7 @@ import textwrap
 import time
 import unittest
 
-from harness import Server
+from harness import Server, stop_process
 
 FETCH = SERVER = None
 
@@ -58,13 +57,7 @@ class Peer:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stdout.close()
+        stop_process(self.proc)
 
 
 class AgainstSampleServer(unittest.TestCase):

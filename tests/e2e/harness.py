@@ -73,6 +73,21 @@ class Server:
             self.proc.stderr.close()
 
 
+def stop_process(proc, timeout=10.0):
+    """SIGTERM, a bounded wait, then SIGKILL; closes its stdout. Returns the
+    exit code (negative for a signal)."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stdout:
+        proc.stdout.close()
+    return proc.returncode
+
+
 def read_response(sock, head_only=False):
     """Reads one response from a socket: (status, headers dict lower-case, body).
 

@@ -18,8 +18,7 @@ import threading
 import time
 import unittest
 
-sys.path.insert(0, os.path.dirname(__file__))
-from harness import Server, read_response  # noqa: E402
+from harness import Server, read_response, stop_process
 
 SERVER = None
 
@@ -85,13 +84,7 @@ class Nginx:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)  # nginx's graceful stop
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
