@@ -182,56 +182,100 @@ Error MessageParser::finish_head() noexcept {
     reason_ = fault.reason;
     return fault.error;
   }
-  const Headers headers = head_->headers();
-  if (Error e = check_framing(headers); e != Error{}) return e;
-  if (role_ == Role::request) return check_request(headers);
+  return check_fields(head_->headers());
+}
+
+// One pass over the fields for everything the checks below need; only
+// names of the right length and first letter are compared.
+//
+// Framing, RFC 9112 §6.1 and §6.3: a Transfer-Encoding field makes framing
+// its business, whatever llhttp made of its value (it passes an empty one
+// by, and frames such a message by its Content-Length). The only coding
+// implemented is chunked, and it must come last, once: a message whose final
+// coding is another has no length we can read (400); a coding we do not
+// implement before chunked is 501.
+//
+// Requests: Host (RFC 9112 §3.2, RFC 9110 §7.2), the target's form (RFC
+// 9112 §3.2) and Expect (RFC 9110 §10.1.1).
+Error MessageParser::check_fields(Headers headers) noexcept {
+  const bool request = role_ == Role::request;
+  const bool http11 = ll(llhttp_)->http_minor >= 1;
+  Codings codings;
+  bool content_length = false, bad_expectation = false;
+  int hosts = 0;
+  std::string_view host;
+  expects_continue_ = false;
+  for (const Header& h : headers) {
+    const char first = static_cast<char>(h.name[0] | 0x20);
+    switch (h.name.size()) {
+      case 4:
+        if (first == 'h' && iequals(h.name, "host")) ++hosts, host = h.value;
+        break;
+      case 6:
+        if (request && http11 && first == 'e' && iequals(h.name, "expect")) {
+          // 100-continue is the only expectation defined.
+          bad_expectation |= !iequals(h.value, "100-continue");
+          expects_continue_ = true;
+        }
+        break;
+      case 14:
+        content_length |= first == 'c' && iequals(h.name, "content-length");
+        break;
+      case 17:
+        if (first == 't' && iequals(h.name, "transfer-encoding")) {
+          if (Error e = codings.add(h.value, reason_); e != Error{}) return e;
+        }
+        break;
+      default: break;
+    }
+  }
+  if (Error e = check_framing(codings, content_length); e != Error{}) return e;
+  if (!request) return Error{};
+  if (bad_expectation) return Error::expectation_failed;
+  target_ = split_target(head_->method(), head_->target());
+  if (target_.fault) {
+    reason_ = target_.fault;
+    return Error::bad_request;
+  }
+  if (hosts > 1 || (http11 && hosts == 0)) return Error::missing_host;
+  if (!valid_host(host)) return Error::invalid_host;
+  // RFC 9112 §3.2.2: an absolute-form target's authority replaces Host.
+  authority_ = target_.form == TargetParts::Form::absolute || target_.form == TargetParts::Form::authority
+                   ? target_.authority
+                   : host;
   return Error{};
 }
 
-// RFC 9112 §6.1 and §6.3: a Transfer-Encoding field makes framing its
-// business, whatever llhttp made of its value (it passes an empty one by,
-// and frames such a message by its Content-Length). The only coding
-// implemented is chunked, and it must come last, once: a message whose
-// final coding is another has no length we can read (400); a coding we do
-// not implement before chunked is 501.
-Error MessageParser::check_framing(Headers headers) noexcept {
-  bool transfer_encoding = false, content_length = false;
-  bool seen_chunked = false, last_is_chunked = false, unknown = false;
-  for (const Header& h : headers) {
-    const char first = static_cast<char>(h.name[0] | 0x20);
-    if (h.name.size() == 14 && first == 'c') {
-      content_length |= iequals(h.name, "content-length");
-      continue;
-    }
-    if (h.name.size() != 17 || first != 't' || !iequals(h.name, "transfer-encoding")) continue;
-    transfer_encoding = true;
-    std::string_view rest = h.value;
-    for (;;) {
-      const std::size_t comma = rest.find(',');
-      // Empty list elements are allowed and mean nothing (RFC 9110 §5.6.1).
-      const std::string_view coding = trim_ows(rest.substr(0, comma));
-      if (!coding.empty()) {
-        if (iequals(coding, "chunked")) {
-          if (seen_chunked) {
-            reason_ = "chunked applied twice";
-            return Error::invalid_transfer_encoding;
-          }
-          seen_chunked = last_is_chunked = true;
-        } else {
-          unknown = true;
-          last_is_chunked = false;
+Error MessageParser::Codings::add(std::string_view value, std::string_view& reason) noexcept {
+  present = true;
+  for (;;) {
+    const std::size_t comma = value.find(',');
+    // Empty list elements are allowed and mean nothing (RFC 9110 §5.6.1).
+    const std::string_view coding = trim_ows(value.substr(0, comma));
+    if (!coding.empty()) {
+      if (iequals(coding, "chunked")) {
+        if (chunked) {
+          reason = "chunked applied twice";
+          return Error::invalid_transfer_encoding;
         }
+        chunked = last_is_chunked = true;
+      } else {
+        unknown = true;
+        last_is_chunked = false;
       }
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
     }
+    if (comma == std::string_view::npos) return Error{};
+    value.remove_prefix(comma + 1);
   }
-  if (!transfer_encoding) {
+}
+
+Error MessageParser::check_framing(const Codings& codings, bool content_length) noexcept {
+  if (!codings.present) {
     if (chunked_) return Error::invalid_transfer_encoding;  // llhttp saw one the split did not
     return Error{};
   }
   if (content_length) return Error::conflicting_framing;
-  if (!seen_chunked && !unknown) {
+  if (!codings.chunked && !codings.unknown) {
     reason_ = "Transfer-Encoding names no coding";
     return Error::invalid_transfer_encoding;
   }
@@ -241,47 +285,13 @@ Error MessageParser::check_framing(Headers headers) noexcept {
     reason_ = "Transfer-Encoding in an HTTP/1.0 message";
     return Error::invalid_transfer_encoding;
   }
-  // Only chunked is implemented, so a body whose final coding is another
-  // is refused in both roles rather than read until the close.
-  if (!last_is_chunked) return Error::chunked_not_final;
-  if (unknown) return Error::unsupported_transfer_coding;
+  if (!codings.last_is_chunked) return Error::chunked_not_final;
+  if (codings.unknown) return Error::unsupported_transfer_coding;
   chunked_ = true;
   if (transfer_coded_) {
     body_ = Body::chunked;
     chunked_decoder_.start(extensions_, trailers_, chunk_limits_);
   }
-  return Error{};
-}
-
-// Host (RFC 9112 §3.2, RFC 9110 §7.2), the target's form (RFC 9112 §3.2)
-// and Expect (RFC 9110 §10.1.1).
-Error MessageParser::check_request(Headers headers) noexcept {
-  target_ = split_target(head_->method(), head_->target());
-  if (target_.fault) {
-    reason_ = target_.fault;
-    return Error::bad_request;
-  }
-  expects_continue_ = false;
-  int hosts = 0;
-  std::string_view host;
-  const bool http11 = ll(llhttp_)->http_minor >= 1;
-  for (const Header& h : headers) {
-    // Only names of the right length and first letter are compared.
-    const char first = static_cast<char>(h.name[0] | 0x20);
-    if (h.name.size() == 4 && first == 'h') {
-      if (iequals(h.name, "host")) ++hosts, host = h.value;
-    } else if (http11 && h.name.size() == 6 && first == 'e' && iequals(h.name, "expect")) {
-      // RFC 9110 §10.1.1: 100-continue is the only expectation defined.
-      if (!iequals(h.value, "100-continue")) return Error::expectation_failed;
-      expects_continue_ = true;
-    }
-  }
-  if (hosts > 1 || (http11 && hosts == 0)) return Error::missing_host;
-  if (!valid_host(host)) return Error::invalid_host;
-  // RFC 9112 §3.2.2: an absolute-form target's authority replaces Host.
-  authority_ = target_.form == TargetParts::Form::absolute || target_.form == TargetParts::Form::authority
-                   ? target_.authority
-                   : host;
   return Error{};
 }
 

@@ -92,8 +92,14 @@ class MessageParser {
  private:
   [[gnu::cold]] Step fail(Error e, std::string_view reason) noexcept;
   Error finish_head() noexcept;
-  [[gnu::cold]] Error check_framing(Headers headers) noexcept;
-  [[gnu::cold]] Error check_request(Headers headers) noexcept;
+  Error check_fields(Headers headers) noexcept;
+  // The codings of every Transfer-Encoding field, in order.
+  struct Codings {
+    bool present = false, chunked = false, last_is_chunked = false, unknown = false;
+    // Adds one field's list; chunked twice is an error (with `reason`).
+    [[gnu::cold]] Error add(std::string_view value, std::string_view& reason) noexcept;
+  };
+  Error check_framing(const Codings& codings, bool content_length) noexcept;
   // llhttp stopped with an error code (an llhttp_errno_t): which Error it is.
   [[gnu::cold]] Step llhttp_failed(int rc, const char* data, std::size_t size) noexcept;
   // What follows llhttp's run over `consumed` bytes of the input.

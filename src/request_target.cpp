@@ -1,20 +1,21 @@
 #include "request_target.hpp"
 
+#include <array>
 #include <cstddef>
 
 namespace wirestate::detail {
 namespace {
 
-bool is_alpha(char c) noexcept { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-bool is_hex(char c) noexcept { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
-bool is_unreserved(char c) noexcept {
+constexpr bool is_alpha(char c) noexcept { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_hex(char c) noexcept { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+constexpr bool is_unreserved(char c) noexcept {
   return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 // RFC 3986's sub-delims but the comma: a recipient reads a comma in a field
 // value as a list separator (RFC 9110 §5.3), and a Host that is a list is
 // exactly what must not reach two hops as two different hosts.
-bool is_sub_delim(char c) noexcept {
+constexpr bool is_sub_delim(char c) noexcept {
   switch (c) {
     case '!': case '$': case '&': case '\'': case '(': case ')':
     case '*': case '+': case ';': case '=': return true;
@@ -28,15 +29,19 @@ bool all_digits(std::string_view s) noexcept {
   return true;
 }
 
+// A table: every request's Host goes through it.
+constexpr std::array<bool, 256> reg_name_table = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = is_unreserved(static_cast<char>(c)) || is_sub_delim(static_cast<char>(c));
+  return t;
+}();
+
 // reg-name: unreserved, pct-encoded and sub-delims.
 bool valid_reg_name(std::string_view s) noexcept {
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      if (i + 2 >= s.size() || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) return false;
-      i += 2;
-    } else if (!is_unreserved(s[i]) && !is_sub_delim(s[i])) {
-      return false;
-    }
+    if (reg_name_table[static_cast<unsigned char>(s[i])]) continue;
+    if (s[i] != '%' || i + 2 >= s.size() || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) return false;
+    i += 2;
   }
   return true;
 }
@@ -148,7 +153,21 @@ bool valid_host(std::string_view host) noexcept { return host.empty() || valid_a
 
 TargetParts split_target(std::string_view method, std::string_view target) noexcept {
   TargetParts parts;
-  const bool connect = method == "CONNECT";
+  const bool connect = method.size() == 7 && method[0] == 'C' && method == "CONNECT";
+  if (!connect && target[0] == '/') {
+    // Origin-form, nearly every request: one pass finds both "?" and "#"
+    // (find_first_of would search the pair once per byte).
+    std::size_t q = 0;
+    while (q < target.size() && target[q] != '?' && target[q] != '#') ++q;
+    if (q == target.size()) q = std::string_view::npos;
+    if (q != std::string_view::npos && (target[q] == '#' || target.find('#', q + 1) != std::string_view::npos)) {
+      parts.fault = "request target with a fragment";
+      return parts;
+    }
+    parts.path = target.substr(0, q);
+    if (q != std::string_view::npos) parts.query = target.substr(q + 1);
+    return parts;
+  }
   if (target.find('#') != std::string_view::npos) {
     parts.fault = "request target with a fragment";
   } else if (connect) {
@@ -161,8 +180,6 @@ TargetParts split_target(std::string_view method, std::string_view target) noexc
     parts.form = TargetParts::Form::asterisk;
     parts.path = target;
     if (method != "OPTIONS") parts.fault = "asterisk-form target with a method other than OPTIONS";
-  } else if (target[0] == '/') {
-    split_path(target, parts);
   } else {
     // RFC 9112 §3.2.2: scheme ":" "//" authority path-abempty [ "?" query ].
     parts.form = TargetParts::Form::absolute;
