@@ -399,49 +399,54 @@ void ClientConnection::write_failed(Time now) noexcept {
   c.run();
 }
 
-std::optional<Time> ClientConnection::deadline() const noexcept {
-  const Impl& c = *impl_;
-  if (c.write_closed && c.read_closed) return std::nullopt;
-  std::optional<Time> t;
-  auto earliest = [&t](Time candidate) { t = t ? std::min(*t, candidate) : candidate; };
-  if (c.write_waiting_since) earliest(*c.write_waiting_since + c.config.send_timeout);
-  for (const State* ex : c.active)
-    if (ex->continue_until) earliest(*ex->continue_until);
-  const State* ex = c.receiving();
-  if (c.tunnel) {
+detail::DeadlineList<ClientConnection::Impl::Timer, 3> ClientConnection::Impl::deadlines() const noexcept {
+  detail::DeadlineList<Timer, 3> d;
+  if (write_closed && read_closed) return d;
+  // RFC 9110 §10.1.1: the client need not wait for 100 forever; one timer
+  // stands for every held body, the earliest.
+  std::optional<Time> hold;
+  for (const State* ex : active)
+    if (ex->continue_until && (!hold || *ex->continue_until < *hold)) hold = ex->continue_until;
+  d.add(hold, Timer::continue_wait);
+  if (write_waiting_since) d.add(*write_waiting_since + config.send_timeout, Timer::send_timeout);
+  const State* ex = receiving();
+  if (tunnel) {
     // Nothing on the read side is timed.
   } else if (ex && ex->request_written && !ex->response_started) {
-    earliest(ex->written_at + c.config.header_timeout);
-  } else if (ex && ex->read_wanted && c.body_pending.empty()) {
-    earliest(c.body_progress + c.config.body_timeout);
-  } else if (c.active.empty() && !c.read_closed) {
-    earliest(c.idle_since + c.config.keep_alive_timeout);
+    d.add(ex->written_at + config.header_timeout, Timer::header);
+  } else if (ex && ex->read_wanted && body_pending.empty()) {
+    d.add(body_progress + config.body_timeout, Timer::body);
+  } else if (active.empty() && !read_closed) {
+    d.add(idle_since + config.keep_alive_timeout, Timer::idle);
   }
-  return t;
+  return d;
 }
+
+bool ClientConnection::Impl::fire(Timer timer) noexcept {
+  switch (timer) {
+    case Timer::continue_wait:
+      for (State* ex : active) {
+        if (ex->continue_until && now >= *ex->continue_until) {
+          ex->continue_until.reset();
+          ex->body_held = false;
+        }
+      }
+      return false;  // the bodies go out; the other timers still apply
+    case Timer::send_timeout: fail(Error::send_timeout, Error::send_timeout); return true;
+    case Timer::header: fail(Error::header_timeout, Error::connection_closed); return true;
+    case Timer::body: fail(Error::body_timeout, Error::connection_closed); return true;
+    case Timer::idle: close_now(); return true;
+  }
+  return false;
+}
+
+std::optional<Time> ClientConnection::deadline() const noexcept { return impl_->deadlines().earliest(); }
 
 void ClientConnection::on_deadline(Time now) noexcept {
   Impl& c = *impl_;
   assert(now >= c.now);
   c.now = now;
-  for (State* ex : c.active) {
-    if (ex->continue_until && now >= *ex->continue_until) {
-      // RFC 9110 §10.1.1: the client need not wait for 100 forever.
-      ex->continue_until.reset();
-      ex->body_held = false;
-    }
-  }
-  State* ex = c.receiving();
-  if (c.write_waiting_since && now >= *c.write_waiting_since + c.config.send_timeout) {
-    c.fail(Error::send_timeout, Error::send_timeout);
-  } else if (c.tunnel) {
-  } else if (ex && ex->request_written && !ex->response_started) {
-    if (now >= ex->written_at + c.config.header_timeout) c.fail(Error::header_timeout, Error::connection_closed);
-  } else if (ex && ex->read_wanted && c.body_pending.empty()) {
-    if (now >= c.body_progress + c.config.body_timeout) c.fail(Error::body_timeout, Error::connection_closed);
-  } else if (c.active.empty() && !c.read_closed && now >= c.idle_since + c.config.keep_alive_timeout) {
-    c.close_now();
-  }
+  c.deadlines().run_due(now, [&c](Impl::Timer timer) { return c.fire(timer); });
   c.run();
 }
 

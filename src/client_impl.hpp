@@ -14,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+#include "deadline_list.hpp"
 #include "exchange_list.hpp"
 #include "in_progress.hpp"
 #include "input_buffer.hpp"
@@ -79,6 +80,10 @@ struct ClientConnection::Impl {
 
   // Input (client_connection.cpp).
   State* receiving() const noexcept;
+  // The timers the state calls for, in priority order (see the server's).
+  enum class Timer : std::uint8_t { continue_wait, send_timeout, header, body, idle };
+  detail::DeadlineList<Timer, 3> deadlines() const noexcept;
+  bool fire(Timer timer) noexcept;
   void parse_input() noexcept;
   void on_head(State& ex) noexcept;
   void on_message_end(State& ex) noexcept;

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "deadline_list.hpp"
 #include "exchange_list.hpp"
 #include "in_progress.hpp"
 #include "input_buffer.hpp"
@@ -93,6 +94,12 @@ struct ServerConnection::Impl {
   // Config::unread_body allows draining what is left of `ex`'s body.
   bool drainable(const ExchangeState& ex) const noexcept;
   [[gnu::cold]] void stop_draining() noexcept;
+  // The timers the state calls for, in priority order: deadline() is their
+  // minimum, on_deadline() fires the due ones until one acts.
+  enum class Timer : std::uint8_t { send_timeout, send_rate, recv_rate, header, drain, body, idle };
+  detail::DeadlineList<Timer, 4> deadlines() const noexcept;
+  // Returns whether it acted (a rate window that was met just restarts).
+  bool fire(Timer timer) noexcept;
   // Runs the minimum-rate windows while the connection waits on the peer.
   void track_rates() noexcept;
   void clock_rates() noexcept;

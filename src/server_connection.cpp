@@ -425,50 +425,52 @@ void ServerConnection::write_failed(Time now) noexcept {
   c.clock_rates();
 }
 
-std::optional<Time> ServerConnection::deadline() const noexcept {
-  const Impl& c = *impl_;
-  if (c.write_closed) return std::nullopt;
-  std::optional<Time> t;
-  auto earliest = [&t](Time candidate) { t = t ? std::min(*t, candidate) : candidate; };
-  if (c.write_waiting_since) earliest(*c.write_waiting_since + c.config.send_timeout);
-  if (auto end = c.send_rate.ends(c.config.rate_window, c.config.min_send_bytes_per_sec)) earliest(*end);
-  if (c.read_closed || c.tunnel) return t;
-  if (auto end = c.recv_rate.ends(c.config.rate_window, c.config.min_recv_bytes_per_sec)) earliest(*end);
-  if (c.parsing && c.parsing->in == In::head) {
-    earliest(c.head_started + c.config.header_timeout);
-  } else if (c.parsing && c.parsing->draining) {
-    earliest(c.drain_started + c.config.drain_timeout);
-  } else if (c.parsing && c.parsing->read_wanted && c.body_pending.empty()) {
-    earliest(c.body_progress + c.config.body_timeout);
-  } else if (!c.parsing && c.active.empty()) {
-    earliest(c.idle_since + (c.served_any ? c.config.keep_alive_timeout : c.config.header_timeout));
+detail::DeadlineList<ServerConnection::Impl::Timer, 4> ServerConnection::Impl::deadlines() const noexcept {
+  detail::DeadlineList<Timer, 4> d;
+  if (write_closed) return d;
+  if (write_waiting_since) d.add(*write_waiting_since + config.send_timeout, Timer::send_timeout);
+  d.add(send_rate.ends(config.rate_window, config.min_send_bytes_per_sec), Timer::send_rate);
+  if (read_closed || tunnel) return d;  // nothing on the read side is timed
+  d.add(recv_rate.ends(config.rate_window, config.min_recv_bytes_per_sec), Timer::recv_rate);
+  if (parsing && parsing->in == In::head) {
+    d.add(head_started + config.header_timeout, Timer::header);
+  } else if (parsing && parsing->draining) {
+    d.add(drain_started + config.drain_timeout, Timer::drain);
+  } else if (parsing && parsing->read_wanted && body_pending.empty()) {
+    d.add(body_progress + config.body_timeout, Timer::body);
+  } else if (!parsing && active.empty()) {
+    d.add(idle_since + (served_any ? config.keep_alive_timeout : config.header_timeout), Timer::idle);
   }
-  return t;
+  return d;
 }
+
+bool ServerConnection::Impl::fire(Timer timer) noexcept {
+  switch (timer) {
+    case Timer::send_timeout: fail_all(Error::send_timeout); return true;
+    case Timer::send_rate:
+      if (!send_rate.too_slow(now, config.rate_window, config.min_send_bytes_per_sec)) return false;
+      fail_all(Error::send_too_slow);
+      return true;
+    case Timer::recv_rate:
+      if (!recv_rate.too_slow(now, config.rate_window, config.min_recv_bytes_per_sec)) return false;
+      if (parsing && parsing->draining) stop_draining();
+      else fail_request(Error::body_too_slow, {});
+      return true;
+    case Timer::header: fail_request(Error::header_timeout, {}); return true;
+    case Timer::drain: stop_draining(); return true;
+    case Timer::body: fail_request(Error::body_timeout, {}); return true;
+    case Timer::idle: stop_reading(); return true;
+  }
+  return false;
+}
+
+std::optional<Time> ServerConnection::deadline() const noexcept { return impl_->deadlines().earliest(); }
 
 void ServerConnection::on_deadline(Time now) noexcept {
   Impl& c = *impl_;
   assert(now >= c.now);
   c.now = now;
-  if (c.write_waiting_since && now >= *c.write_waiting_since + c.config.send_timeout) {
-    c.fail_all(Error::send_timeout);
-  } else if (c.send_rate.too_slow(now, c.config.rate_window, c.config.min_send_bytes_per_sec)) {
-    c.fail_all(Error::send_too_slow);
-  } else if (c.read_closed || c.tunnel) {
-    // Nothing on the read side is timed.
-  } else if (c.recv_rate.too_slow(now, c.config.rate_window, c.config.min_recv_bytes_per_sec)) {
-    if (c.parsing && c.parsing->draining) c.stop_draining();
-    else c.fail_request(Error::body_too_slow, {});
-  } else if (c.parsing && c.parsing->in == In::head) {
-    if (now >= c.head_started + c.config.header_timeout) c.fail_request(Error::header_timeout, {});
-  } else if (c.parsing && c.parsing->draining) {
-    if (now >= c.drain_started + c.config.drain_timeout) c.stop_draining();
-  } else if (c.parsing && c.parsing->read_wanted && c.body_pending.empty()) {
-    if (now >= c.body_progress + c.config.body_timeout) c.fail_request(Error::body_timeout, {});
-  } else if (!c.parsing && c.active.empty()) {
-    const Duration limit = c.served_any ? c.config.keep_alive_timeout : c.config.header_timeout;
-    if (now >= c.idle_since + limit) c.stop_reading();
-  }
+  c.deadlines().run_due(now, [&c](Impl::Timer timer) { return c.fire(timer); });
   c.run();
   c.clock_rates();
 }

@@ -86,3 +86,47 @@ TEST_CASE("a peer that accepts no response bytes is cut off after send_timeout")
   CHECK(rt.conn.next_write().kind == WriteOp::close);
   CHECK(rt.app.seen[0].end_error == Error::send_timeout);
 }
+
+TEST_CASE("deadline() and on_deadline() agree - woken a moment early nothing happens, at the deadline something does") {
+  // One state for each timer the connection keeps.
+  struct Case {
+    const char* name;
+    std::function<void(Runtime&)> setup;
+  };
+  const std::vector<Case> cases = {
+      {"new connection", [](Runtime&) {}},
+      {"head arriving", [](Runtime& rt) { rt.feed("GET / HTTP/1.1\r\n"); }},
+      {"idle keep-alive", [](Runtime& rt) { rt.feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n"); }},
+      {"body awaited",
+       [](Runtime& rt) { rt.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\nabc"); }},
+      {"draining",
+       [](Runtime& rt) {
+         rt.app.request_fn = [](Exchange& e) { e.respond(200, {}, "x"); };
+         rt.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\nabc");
+       }},
+      {"peer not reading",
+       [](Runtime& rt) {
+         const std::string get = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+         std::copy(get.begin(), get.end(), rt.conn.read_buffer().begin());
+         rt.conn.commit_read(get.size(), rt.now);
+         REQUIRE(rt.conn.next_write().kind == WriteOp::write);
+         rt.conn.wrote(0, rt.now);  // the socket is full
+       }},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    Runtime rt;
+    c.setup(rt);
+    const std::optional<Time> due = rt.conn.deadline();
+    REQUIRE(due);
+    // Just before: on_deadline changes nothing the adapter can see.
+    rt.now = *due - 1ns;
+    rt.conn.on_deadline(rt.now);
+    CHECK(rt.conn.deadline() == due);
+    CHECK(rt.conn.next_read() != ReadOp::close);
+    // At the deadline the connection acts: the deadline moves or goes.
+    rt.now = *due;
+    rt.conn.on_deadline(rt.now);
+    CHECK(rt.conn.deadline() != due);
+  }
+}
