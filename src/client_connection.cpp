@@ -1,6 +1,7 @@
 // The client connection: reading responses, the dispatch loop and time.
 // Requests and output live in client_output.cpp.
 #include "wirestate/client_connection.hpp"
+#include "wirestate/connection.hpp"
 
 #include <cassert>
 #include <cstring>
@@ -11,6 +12,8 @@
 #include "state_pool.hpp"
 
 namespace wirestate {
+
+static_assert(Connection<ClientConnection>, "the IO calls every adapter drives");
 
 using State = ClientExchange::State;
 using In = State::In;

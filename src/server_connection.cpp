@@ -1,6 +1,7 @@
 // The server connection: input, the dispatch loop and time. Output lives in
 // connection_output.cpp, the application's side in exchange.cpp.
 #include "wirestate/server_connection.hpp"
+#include "wirestate/connection.hpp"
 
 #include <cassert>
 #include <cstring>
@@ -9,6 +10,8 @@
 #include "state_pool.hpp"
 
 namespace wirestate {
+
+static_assert(Connection<ServerConnection>, "the IO calls every adapter drives");
 
 using detail::ExchangeState;
 using Step = detail::MessageParser::Step;

@@ -71,7 +71,7 @@ std::unique_ptr<EpollClient> EpollClient::connect(const std::string& host, std::
 }
 
 EpollClient::EpollClient(int fd, const Config& config, Time now)
-    : fd_(fd), epoll_fd_(epoll_create1(EPOLL_CLOEXEC)), http_(config, now) {
+    : fd_(fd), epoll_fd_(epoll_create1(EPOLL_CLOEXEC)), io_{fd}, http_(config, now) {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd_, &ev);
@@ -89,63 +89,32 @@ bool EpollClient::run_until(const std::function<bool()>& done, std::string& erro
     epoll_event ev{};
     const int n = epoll_wait(epoll_fd_, &ev, 1, wait_ms(clock_now(), http_.deadline()));
     if (n == 1) {
-      if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readable_ = true;
-      if (ev.events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable_ = true;
+      if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) io_.readable = true;
+      if (ev.events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) io_.hangup = true;
+      if (ev.events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) io_.writable = true;
     }
     const Time now = clock_now();
     if (auto t = http_.deadline(); t && *t <= now) http_.on_deadline(now);
   }
 }
 
-// One pass over both directions until neither moves, as the server loop does.
+// One pass over both directions until neither moves, with the server
+// loop's steps.
 bool EpollClient::service(std::string& error) {
   for (bool progress = true; progress;) {
-    progress = false;
     const Time now = clock_now();
-    if (readable_ && http_.next_read() == ReadOp::read) {
-      const std::span<char> buf = http_.read_buffer();
-      const ssize_t n = recv(fd_, buf.data(), buf.size(), 0);
-      if (n > 0) {
-        http_.commit_read(static_cast<std::size_t>(n), now);
-        progress = true;
-      } else if (n == 0) {
-        readable_ = false;
-        http_.read_eof(now);
-        progress = true;
-      } else {
-        const int e = errno;
-        http_.commit_read(0, now);  // the buffer goes back unused
-        if (e == EAGAIN) {
-          readable_ = false;
-        } else if (e != EINTR) {
-          error = std::string("read failed: ") + std::strerror(e);
-          http_.write_failed(now);
-          return false;
-        }
-      }
+    const StepResult read = read_step(http_, io_, now);
+    if (read.error) {
+      error = std::string("read failed: ") + std::strerror(read.error);
+      return false;
     }
-    const WriteOp op = http_.next_write();
-    if (op.kind == WriteOp::write) {
-      // One write at a time: each is reported, with 0 when it could not go out.
-      ssize_t n = 0;
-      if (writable_) {
-        msghdr msg{};
-        msg.msg_iov = reinterpret_cast<iovec*>(const_cast<IoVec*>(op.iovecs.data()));
-        msg.msg_iovlen = op.iovecs.size();
-        n = sendmsg(fd_, &msg, MSG_NOSIGNAL);
-      }
-      if (n > 0) {
-        http_.wrote(op.token, static_cast<std::size_t>(n), now);
-        progress = true;
-      } else if (n == 0 || errno == EAGAIN || errno == EINTR) {
-        if (n < 0 && errno == EAGAIN) writable_ = false;
-        http_.wrote(op.token, 0, now);
-      } else {
-        error = std::string("write failed: ") + std::strerror(errno);
-        http_.write_failed(now);
-        return false;
-      }
+    bool close = false;  // the client reads on until the caller is done
+    const StepResult wrote = write_step(http_, io_, now, close);
+    if (wrote.error) {
+      error = std::string("write failed: ") + std::strerror(wrote.error);
+      return false;
     }
+    progress = read.progress || wrote.progress;
   }
   return true;
 }

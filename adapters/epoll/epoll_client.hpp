@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "socket_steps.hpp"
 #include "wirestate/wirestate.hpp"
 
 namespace wirestate::adapters {
@@ -30,7 +31,7 @@ class EpollClient {
 
   int fd_;
   int epoll_fd_;
-  bool readable_ = true, writable_ = true;
+  SocketReadiness io_;
   ClientConnection http_;
 };
 

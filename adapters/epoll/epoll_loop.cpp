@@ -17,6 +17,8 @@
 #include <ctime>
 #include <fcntl.h>
 
+#include "socket_steps.hpp"
+
 namespace wirestate::adapters {
 
 // IoVec is declared with iovec's layout so the iovecs go to the kernel as
@@ -33,7 +35,7 @@ constexpr int rounds_per_turn = 16;
 
 struct EpollLoop::Connection final : Waker {
   Connection(EpollLoop& l, int socket)
-      : loop(l), fd(socket), http(l.config_, *l.app_, l.now_) {
+      : loop(l), fd(socket), http(l.config_, *l.app_, l.now_), io{socket} {
     http.set_waker(this);
     http.set_user_data(&peer);
   }
@@ -43,8 +45,7 @@ struct EpollLoop::Connection final : Waker {
   int fd;
   PeerInfo peer;
   ServerConnection http;
-  bool readable = true, writable = true;
-  bool hangup = false;  // the peer's FIN (or an error) was signalled: read to the end
+  SocketReadiness io;  // its readiness, for the read and write steps
   bool scheduled = false;
   bool lingering = false;
   TimerHeap::Id deadline_timer;
@@ -143,9 +144,9 @@ void EpollLoop::run() {
         [[maybe_unused]] auto r = read(wake_fd_, &count, sizeof count);
       } else {
         Connection& c = *static_cast<Connection*>(tag);
-        if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.readable = true;
-        if (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.hangup = true;
-        if (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) c.writable = true;
+        if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.io.readable = true;
+        if (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.io.hangup = true;
+        if (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) c.io.writable = true;
         schedule(c);
       }
     }
@@ -242,58 +243,11 @@ void EpollLoop::service(Connection& c) {
     }
   }
   for (int round = 0; round < rounds_per_turn; ++round) {
-    bool progress = false;
-    if (c.readable && c.http.next_read() == ReadOp::read) {
-      const std::span<char> buf = c.http.read_buffer();
-      const ssize_t n = recv(c.fd, buf.data(), buf.size(), 0);
-      const int error = n < 0 ? errno : 0;
-      progress = error != EAGAIN;
-      if (n > 0) {
-        // A short read drained the socket, and data arriving later raises a
-        // new edge: waiting for EAGAIN would cost a recv per request. Not so
-        // for a FIN that came with the data: read on to see it.
-        if (static_cast<std::size_t>(n) < buf.size() && !c.hangup) c.readable = false;
-        c.http.commit_read(static_cast<std::size_t>(n), now_);
-      } else if (n == 0) {
-        c.readable = false;
-        c.http.read_eof(now_);
-      } else {
-        c.http.commit_read(0, now_);  // the buffer goes back unused
-        if (error == EAGAIN) {
-          c.readable = false;
-        } else if (error != EINTR) {
-          c.readable = false;
-          c.http.write_failed(now_);  // reset by the peer: nothing more gets through
-        }
-      }
-    }
-    const WriteOp op = c.http.next_write();
-    if (op.kind == WriteOp::close) return begin_linger(c);
-    if (op.kind == WriteOp::write) {
-      // One write at a time: every write handed out is reported before the
-      // next, with 0 when it could not go out now.
-      ssize_t n = 0;
-      if (c.writable) {
-        msghdr msg{};
-        msg.msg_iov = reinterpret_cast<iovec*>(const_cast<IoVec*>(op.iovecs.data()));
-        msg.msg_iovlen = op.iovecs.size();
-        n = sendmsg(c.fd, &msg, MSG_NOSIGNAL);
-      }
-      if (n > 0) {
-        std::size_t offered = 0;
-        for (const IoVec& v : op.iovecs) offered += v.len;
-        if (static_cast<std::size_t>(n) < offered) c.writable = false;  // the send buffer is full
-        c.http.wrote(op.token, static_cast<std::size_t>(n), now_);
-        progress = true;
-      } else if (n == 0 || errno == EAGAIN || errno == EINTR) {
-        if (n < 0 && errno == EAGAIN) c.writable = false;  // EPOLLOUT (edge) will say when there is room
-        c.http.wrote(op.token, 0, now_);
-        progress = n < 0 && errno == EINTR;
-      } else {
-        c.http.write_failed(now_);
-        progress = true;
-      }
-    }
+    bool close = false;
+    const bool read = read_step(c.http, c.io, now_).progress;
+    const bool wrote = write_step(c.http, c.io, now_, close).progress;
+    if (close) return begin_linger(c);
+    const bool progress = read || wrote;
     if (!progress) {
       arm_deadline(c);
       return;
@@ -332,7 +286,7 @@ void EpollLoop::begin_linger(Connection& c) {
   c.lingering = true;
   timers_.cancel(c.deadline_timer);
   c.linger_timer = timers_.start(now_ + linger_period, &EpollLoop::on_linger_timeout, &c);
-  c.readable = true;
+  c.io.readable = true;
   schedule(c);
 }
 

@@ -3,6 +3,7 @@
 #include "wirestate/buffer_pool.hpp"
 #include "wirestate/client_connection.hpp"
 #include "wirestate/config.hpp"
+#include "wirestate/connection.hpp"
 #include "wirestate/error.hpp"
 #include "wirestate/exchange.hpp"
 #include "wirestate/handler.hpp"
