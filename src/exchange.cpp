@@ -5,7 +5,7 @@
 #include <memory>
 #include <type_traits>
 
-#include "connection_impl.hpp"
+#include "server_impl.hpp"
 #include "chunk_framing.hpp"
 #include "message_serializer.hpp"
 

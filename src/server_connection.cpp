@@ -1,12 +1,12 @@
 // The server connection: input, the dispatch loop and time. Output lives in
-// connection_output.cpp, the application's side in exchange.cpp.
+// server_output.cpp, the application's side in exchange.cpp.
 #include "wirestate/server_connection.hpp"
 #include "wirestate/connection.hpp"
 
 #include <cassert>
 #include <cstring>
 
-#include "connection_impl.hpp"
+#include "server_impl.hpp"
 #include "state_pool.hpp"
 
 namespace wirestate {

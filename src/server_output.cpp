@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "connection_impl.hpp"
+#include "server_impl.hpp"
 #include "message_serializer.hpp"
 #include "wirestate/status.hpp"
 

@@ -1,7 +1,7 @@
 #pragma once
 // The server connection's state, shared by the files that implement it:
 // server_connection.cpp (input, the dispatch loop, time), exchange.cpp (what
-// the application asks of an exchange) and connection_output.cpp (output,
+// the application asks of an exchange) and server_output.cpp (output,
 // retiring exchanges, errors).
 //
 // Invariants:
@@ -112,7 +112,7 @@ struct ServerConnection::Impl {
   // the connection holds nothing (no partial message, nothing queued).
   void release_if_idle() noexcept;
 
-  // Output (connection_output.cpp).
+  // Output (server_output.cpp).
   WriteOp build_write() noexcept;
   void consume_written(std::size_t n) noexcept;
   void report_written(WriteToken token, std::size_t n) noexcept;
