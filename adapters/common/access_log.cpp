@@ -28,12 +28,6 @@ AccessLog::~AccessLog() {
   if (owned_) std::fclose(file_);
 }
 
-void AccessLog::append(std::string_view line) {
-  std::lock_guard lock(mutex_);
-  // Past 16 MiB unwritten the log is falling behind: drop rather than grow.
-  if (pending_.size() < (16u << 20)) pending_.append(line);
-}
-
 namespace {
 
 void append_quoted(std::string& line, std::string_view value) {
@@ -97,6 +91,7 @@ void AccessLog::append(const AccessRecord& r) {
     date_second_ = now;
   }
   line.insert(date_at, date_);
+  // Past 16 MiB unwritten the log is falling behind: drop rather than grow.
   if (pending_.size() < (16u << 20)) pending_.append(line);
 }
 

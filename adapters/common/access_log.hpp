@@ -44,7 +44,6 @@ class AccessLog {
   // "-" is stdout. Returns null and prints why if the file cannot be opened.
   static AccessLog* open(const std::string& path);
   ~AccessLog();
-  void append(std::string_view line);
   void append(const AccessRecord& record);
 
  private:
