@@ -53,10 +53,6 @@ ChunkedDecoder::Step ChunkedDecoder::fail(Error e, std::string_view reason, std:
   return {Event::error, consumed, {}};
 }
 
-Error ChunkedDecoder::end_extension(bool trim) noexcept {
-  return extensions_->end_field(trim) == Error{} ? Error{} : Error::chunk_extension_too_large;
-}
-
 // The size line's CRLF: its extensions become visible; the last chunk
 // starts the trailer section.
 ChunkedDecoder::State ChunkedDecoder::size_line_end() noexcept {
@@ -71,8 +67,15 @@ ChunkedDecoder::Step ChunkedDecoder::decode(const char* data, std::size_t size) 
   // A field piece of one byte: extensions and trailers are rare and short,
   // and FieldBuilder checks the limits as they grow.
   const auto piece = [&] { return std::string_view(data + i, 1); };
+  // An extension's name, value and end; false past max_extension_bytes or
+  // max_field_count, which is 413.
+  const auto add_name = [&] { return extensions_->append_name(piece()) == Error{}; };
+  const auto add_value = [&] { return extensions_->append_value(piece()) == Error{}; };
+  const auto end_extension = [&] { return extensions_->end_field(/*trim_ows=*/false) == Error{}; };
+  const auto too_large = [&] { return fail(Error::chunk_extension_too_large, {}, i); };
   while (i < size) {
-    const auto c = static_cast<unsigned char>(data[i]);
+    const char ch = data[i];
+    const auto c = static_cast<unsigned char>(ch);
     // A bare LF, and a CR not followed by LF, are never line ends here
     // (RFC 9112 §2.2): the chunk line-terminator smuggling vectors.
     const bool in_trailers = state_ >= State::trailer_start;
@@ -112,33 +115,31 @@ ChunkedDecoder::Step ChunkedDecoder::decode(const char* data, std::size_t size) 
         if (state_ == State::size_first) return bad(bad_size_line);
         if (c == '\r') state_ = State::size_lf;
         else if (c == ';') state_ = State::ext_name_start;
-        else if (is_ows(static_cast<char>(c))) state_ = State::size_bws;
+        else if (is_ows(ch)) state_ = State::size_bws;
         else return bad(bad_size_line);
         break;
       }
       case State::size_bws:  // BWS, then only ";" may follow
         if (c == ';') state_ = State::ext_name_start;
-        else if (!is_ows(static_cast<char>(c))) return bad(bad_size_line);
+        else if (!is_ows(ch)) return bad(bad_size_line);
         break;
       case State::ext_name_start:
-        if (is_tchar(static_cast<char>(c))) {
-          if (extensions_->append_name(piece()) != Error{})
-            return fail(Error::chunk_extension_too_large, {}, i);
+        if (is_tchar(ch)) {
+          if (!add_name()) return too_large();
           state_ = State::ext_name;
-        } else if (!is_ows(static_cast<char>(c))) {
+        } else if (!is_ows(ch)) {
           return bad("chunk extension without a name");
         }
         break;
       case State::ext_name:
-        if (is_tchar(static_cast<char>(c))) {
-          if (extensions_->append_name(piece()) != Error{})
-            return fail(Error::chunk_extension_too_large, {}, i);
+        if (is_tchar(ch)) {
+          if (!add_name()) return too_large();
         } else if (c == '=') {
           state_ = State::ext_value_start;
-        } else if (is_ows(static_cast<char>(c))) {
+        } else if (is_ows(ch)) {
           state_ = State::ext_name_bws;
         } else if (c == ';' || c == '\r') {  // a name without a value
-          if (end_extension(false) != Error{}) return fail(Error::chunk_extension_too_large, {}, i);
+          if (!end_extension()) return too_large();
           state_ = c == ';' ? State::ext_name_start : State::size_lf;
         } else {
           return bad(bad_size_line);
@@ -148,54 +149,51 @@ ChunkedDecoder::Step ChunkedDecoder::decode(const char* data, std::size_t size) 
         if (c == '=') {
           state_ = State::ext_value_start;
         } else if (c == ';') {
-          if (end_extension(false) != Error{}) return fail(Error::chunk_extension_too_large, {}, i);
+          if (!end_extension()) return too_large();
           state_ = State::ext_name_start;
-        } else if (!is_ows(static_cast<char>(c))) {
+        } else if (!is_ows(ch)) {
           return bad(bad_size_line);
         }
         break;
       case State::ext_value_start:
         if (c == '"') {
           state_ = State::ext_quoted;
-        } else if (is_tchar(static_cast<char>(c))) {
-          if (extensions_->append_value(piece()) != Error{})
-            return fail(Error::chunk_extension_too_large, {}, i);
+        } else if (is_tchar(ch)) {
+          if (!add_value()) return too_large();
           state_ = State::ext_token;
-        } else if (!is_ows(static_cast<char>(c))) {
+        } else if (!is_ows(ch)) {
           return bad("chunk extension without a value after \"=\"");
         }
         break;
       case State::ext_token:
-        if (is_tchar(static_cast<char>(c))) {
-          if (extensions_->append_value(piece()) != Error{})
-            return fail(Error::chunk_extension_too_large, {}, i);
+        if (is_tchar(ch)) {
+          if (!add_value()) return too_large();
           break;
         }
-        if (end_extension(false) != Error{}) return fail(Error::chunk_extension_too_large, {}, i);
+        if (!end_extension()) return too_large();
         state_ = State::ext_after_value;
         continue;  // the same byte, after the value
       case State::ext_quoted:
         if (c == '"') {
-          if (end_extension(false) != Error{}) return fail(Error::chunk_extension_too_large, {}, i);
+          if (!end_extension()) return too_large();
           state_ = State::ext_after_value;
         } else if (c == '\\') {
           state_ = State::ext_quoted_pair;
         } else if (is_qdtext(c)) {
-          if (extensions_->append_value(piece()) != Error{})
-            return fail(Error::chunk_extension_too_large, {}, i);
+          if (!add_value()) return too_large();
         } else {
           return bad("invalid character in a quoted chunk extension value");
         }
         break;
       case State::ext_quoted_pair:
         if (!is_quotable(c)) return bad("invalid character in a quoted chunk extension value");
-        if (extensions_->append_value(piece()) != Error{}) return fail(Error::chunk_extension_too_large, {}, i);
+        if (!add_value()) return too_large();
         state_ = State::ext_quoted;
         break;
       case State::ext_after_value:
         if (c == '\r') state_ = State::size_lf;
         else if (c == ';') state_ = State::ext_name_start;
-        else if (is_ows(static_cast<char>(c))) state_ = State::size_bws;
+        else if (is_ows(ch)) state_ = State::size_bws;
         else return bad(bad_size_line);
         break;
       case State::size_lf:
@@ -206,10 +204,10 @@ ChunkedDecoder::Step ChunkedDecoder::decode(const char* data, std::size_t size) 
       case State::trailer_start:
         if (c == '\r') {
           state_ = State::end_lf;
-        } else if (is_tchar(static_cast<char>(c))) {
+        } else if (is_tchar(ch)) {
           if (Error e = trailers_->append_name(piece()); e != Error{}) return fail(Error::trailer_too_large, {}, i);
           state_ = State::trailer_name;
-        } else if (is_ows(static_cast<char>(c))) {
+        } else if (is_ows(ch)) {
           return fail(Error::bad_request, "obs-fold in the trailer section", i);  // RFC 9112 §5.2
         } else {
           return fail(Error::bad_request, "invalid trailer field name", i);
@@ -218,7 +216,7 @@ ChunkedDecoder::Step ChunkedDecoder::decode(const char* data, std::size_t size) 
       case State::trailer_name:
         if (c == ':') {
           state_ = State::trailer_value;
-        } else if (!is_tchar(static_cast<char>(c))) {
+        } else if (!is_tchar(ch)) {
           return fail(Error::bad_request, "invalid trailer field name", i);
         } else if (trailers_->append_name(piece()) != Error{}) {
           return fail(Error::trailer_too_large, {}, i);
@@ -228,9 +226,9 @@ ChunkedDecoder::Step ChunkedDecoder::decode(const char* data, std::size_t size) 
         if (c == '\r') {
           if (Error e = trailers_->end_field(true); e != Error{}) return fail(e, {}, i);
           state_ = State::trailer_lf;
-        } else if (is_field_vchar(c) || (is_ows(static_cast<char>(c)) && trailers_->value_started())) {
+        } else if (is_field_vchar(c) || (is_ows(ch) && trailers_->value_started())) {
           if (trailers_->append_value(piece()) != Error{}) return fail(Error::trailer_too_large, {}, i);
-        } else if (!is_ows(static_cast<char>(c))) {
+        } else if (!is_ows(ch)) {
           return fail(Error::bad_request, "invalid character in a trailer field value", i);
         }
         break;
@@ -253,8 +251,7 @@ ChunkedDecoder::Step ChunkedDecoder::decode(const char* data, std::size_t size) 
                              ? limits_.max_trailer_bytes + 4 * limits_.max_field_count + slack_bytes
                              : limits_.max_extension_bytes + slack_bytes) &&
         state_ != State::data) {
-      return in_trailers ? fail(Error::trailer_too_large, {}, i)
-                                            : fail(Error::chunk_extension_too_large, {}, i);
+      return in_trailers ? fail(Error::trailer_too_large, {}, i) : too_large();
     }
   }
   return {Event::need_more, size, {}};

@@ -65,7 +65,6 @@ class ChunkedDecoder {
     done, failed,
   };
   Step fail(Error e, std::string_view reason, std::size_t consumed) noexcept;
-  Error end_extension(bool trim) noexcept;
   State size_line_end() noexcept;
 
   State state_ = State::done;
