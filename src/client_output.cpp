@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <charconv>
 
-#include "client_impl.hpp"
-#include "state_pool.hpp"
+#include "client_core.hpp"
 #include "chunk_framing.hpp"
 #include "message_serializer.hpp"
 
 namespace wirestate {
 
-using State = ClientExchange::State;
+using detail::ClientCore;
+using State = detail::ClientExchangeState;
 using In = State::In;
 using detail::Framing;
 
@@ -30,10 +30,10 @@ bool method_expects_body(std::string_view m) {
 }
 }  // namespace
 
-SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_view method,
+SendResult ClientCore::send(ResponseHandler& handler, std::string_view method,
                                         std::string_view target, Headers headers,
                                         std::string_view body, RequestOptions options) noexcept {
-  if (closing || write_closed || read_closed || tunnel || active.size() >= config.max_pipelined_requests)
+  if (!accepting() || tunnel || active.size() >= config.max_pipelined_requests)
     return {nullptr, Error::not_accepting};
   if (!detail::valid_field_name(method) || !detail::valid_target(target))
     return {nullptr, Error::invalid_request_line};
@@ -49,9 +49,7 @@ SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_vi
     if (err != std::errc{} || p != v.data() + v.size()) return {nullptr, Error::invalid_header};
   }
 
-  State* ex = detail::StatePool<State>::take();
-  ex->conn = this;
-  ex->reset(config);
+  State* ex = take_state();
   ex->handler = &handler;
   ex->head_request = method_is(method, "HEAD");
   ex->connect_request = method_is(method, "CONNECT");
@@ -89,7 +87,7 @@ SendResult ClientConnection::Impl::send(ResponseHandler& handler, std::string_vi
   if (facts.connection_close) {
     // RFC 9112 §9.6: no request may follow one that announces close.
     ex->last_request = true;
-    closing = true;
+    stop_accepting();
   }
   active.push_back(ex);
   wake_for_output();
@@ -102,7 +100,7 @@ namespace {
 
 WriteResult write_request_body(State& ex, std::string_view data, const Release* release,
                                Headers extensions = {}) {
-  ClientConnection::Impl& c = *ex.conn;
+  ClientCore& c = *ex.conn;
   if (ex.failure) return {ex.failure, false};
   if (ex.request_ended) return {Error::response_ended, false};
   if (auto ec = ex.body.write(c.arena, ex.body_queue, data, release, c.deferred_releases, extensions,
@@ -130,119 +128,55 @@ WriteResult ClientExchange::write_chunk(std::string_view data, Headers extension
 
 std::error_code ClientExchange::end(Headers trailers) noexcept {
   State& ex = *state_;
-  ClientConnection::Impl& c = *ex.conn;
+  ClientCore& c = *ex.conn;
   if (ex.failure) return ex.failure;
   if (ex.request_ended) return Error::response_ended;
   if (Error e = detail::check_trailers(trailers, c.config.max_trailer_bytes); e != Error{}) return e;
   ex.request_ended = true;
   const detail::OutgoingBody::Ending ending = ex.body.end(c.arena, ex.body_queue, trailers);
-  if (ending.close) c.closing = ex.last_request = true;
+  if (ending.close) {
+    c.stop_accepting();
+    ex.last_request = true;
+  }
   c.touch();
   return ending.error;
 }
 
 // ---- output -----------------------------------------------------------------
 
-WriteOp ClientConnection::Impl::build_write() noexcept {
-  // Close only once the kernel holds none of our memory.
-  if (write_closed) return {lent.nothing_in_flight() ? WriteOp::close : WriteOp::yield, {}};
-  std::size_t skip = 0;
-  if (IoVec* out = lent.write_array(queued_bytes(), skip)) {
-    std::size_t n = 0;
-    for (State* next : active) {
-      if (n == detail::max_iovecs) break;
-      State& ex = *next;
-      if (!ex.pipeline && &ex != active.front()) break;  // waits for the earlier exchanges to end
-      detail::gather(ex.head_queue, out, n, skip);
-      if (!ex.body_held) detail::gather(ex.body_queue, out, n, skip);
-      if (!ex.request_ended || ex.body_held) break;  // later requests follow this one's bytes
-      if (ex.last_request) break;
-    }
-    if (n > 0) {
-      if (!write_waiting_since) write_waiting_since = now;
-      return lent.window().offer(n);
-    }
-  }
-  if (!lent.nothing_in_flight()) return {WriteOp::yield, {}};
-  write_waiting_since.reset();
-  if ((closing || read_closed) && active.empty()) {
-    close_now();
-    return {WriteOp::close, {}};
-  }
-  return {WriteOp::yield, {}};
-}
-
-void ClientConnection::Impl::consume_written(std::size_t n) noexcept {
-  const std::size_t accepted = n;
-  auto consume = [&](detail::SegmentQueue& q) {
-    while (n > 0 && !q.empty()) {
-      detail::Segment& s = q.front();
-      if (n < s.size) {
-        q.consume_front(n);
-        n = 0;
-        return;
-      }
-      n -= s.size;
-      detail::Segment done = s;
-      q.pop();
-      detail::release_segment(arena, done);
-    }
-  };
-  for (State* ex : active) {
-    consume(ex->head_queue);
-    if (!ex->body_held) consume(ex->body_queue);
-    if (ex->request_ended && !ex->request_written && ex->head_queue.empty() && ex->body_queue.empty()) {
-      ex->request_written = true;
-      ex->written_at = now;
-    }
-    if (n == 0) break;
-  }
-  // Only accepted bytes restart the send timeout; a write handed back
-  // unwritten (0) does not.
-  if (accepted > 0) write_waiting_since = queued_bytes() > 0 ? std::optional<Time>(now) : std::nullopt;
-}
-
-std::size_t ClientConnection::Impl::queued_bytes() const noexcept {
-  std::size_t total = 0;
-  for (const State* ex : active) total += ex->head_queue.bytes() + ex->body_queue.bytes();
-  return total;
-}
-
-void ClientConnection::Impl::report_written(WriteToken token, std::size_t n) noexcept {
-  const detail::WriteWindow::Report r = lent.report(token, n, arena);
-  if (r.misuse) return fail(Error::write_misreported, Error::write_misreported);
-  consume_written(r.consumed);
-}
-
-void ClientConnection::Impl::drop_queues(State& ex) noexcept {
-  for (detail::SegmentQueue* q : {&ex.head_queue, &ex.body_queue}) {
-    while (!q->empty()) {
-      detail::Segment s = q->front();
-      q->pop();
-      lent.drop(arena, s);
-    }
+void ClientCore::gather(IoVec* out, std::size_t& n, std::size_t& skip) noexcept {
+  for (State* next : active) {
+    if (n == detail::max_iovecs) break;
+    State& ex = *next;
+    if (!ex.pipeline && &ex != active.front()) break;  // waits for the earlier exchanges to end
+    detail::gather(ex.head_queue, out, n, skip);
+    if (!ex.body_held) detail::gather(ex.body_queue, out, n, skip);
+    if (!ex.request_ended || ex.body_held) break;  // later requests follow this one's bytes
+    if (ex.last_request) break;
   }
 }
 
-bool ClientConnection::Impl::deliver_writable() noexcept {
-  if (!writable_owed || queued_bytes() > config.write_low_watermark_bytes) return false;
-  for (State* ex : active) {
-    if (ex->wait_writable) {
-      ex->wait_writable = false;
-      ex->handler->on_writable(ex->handle);
-      return true;
-    }
-  }
-  writable_owed = false;
-  return false;
+bool ClientCore::output_finished() noexcept {
+  if (accepting() || !active.empty()) return false;
+  close_now();
+  return true;
 }
 
-bool ClientConnection::Impl::finished(const State& ex) const noexcept {
+void ClientCore::consume(State& ex, std::size_t& n) noexcept {
+  consume_queue(ex.head_queue, n);
+  if (!ex.body_held) consume_queue(ex.body_queue, n);
+  if (ex.request_ended && !ex.request_written && ex.head_queue.empty() && ex.body_queue.empty()) {
+    ex.request_written = true;
+    ex.written_at = now;
+  }
+}
+
+bool ClientCore::finished(const State& ex) const noexcept {
   // With the write side closed, an unwritten request never will be.
-  return ex.in == In::complete && (!ex.has_body || ex.end_delivered) && (ex.request_written || write_closed);
+  return ex.in == In::complete && (!ex.has_body || ex.end_delivered) && (ex.request_written || !writing());
 }
 
-bool ClientConnection::Impl::retire() noexcept {
+bool ClientCore::retire() noexcept {
   bool progress = false, retired = false;
   while (!active.empty()) {
     State& ex = *active.front();
@@ -258,21 +192,16 @@ bool ClientConnection::Impl::retire() noexcept {
     if (active.empty()) idle_since = now;
   }
   // As the server's: another pass only if something waited behind it.
-  if (retired && (!input.empty() || armed_for || tunnel || writable_owed)) progress = true;
+  if (retired && (!input.empty() || parsing || tunnel || writable_owed)) progress = true;
   return progress;
 }
 
-void ClientConnection::Impl::end_exchange(State& ex, std::error_code ec) noexcept {
-  active.remove(&ex);
-  if (armed_for == &ex) armed_for = nullptr;
-  drop_queues(ex);
-  if (tunnel == &ex) tunnel = nullptr;
+void ClientCore::on_ended(State& ex, std::error_code ec) noexcept {
   ex.handler->on_exchange_end(ex.handle, ec);
-  recycle_state(ex);  // already out of `active`
 }
 
-void ClientConnection::Impl::fail(Error e, Error later) noexcept {
-  State* first = armed_for ? armed_for : receiving();
+void ClientCore::fail(Error e, Error later) noexcept {
+  State* first = parsing ? parsing : receiving();
   // Exchanges whose responses are complete keep them; from the one being
   // read on, every exchange ends.
   std::vector<State*> doomed;
@@ -289,11 +218,11 @@ void ClientConnection::Impl::fail(Error e, Error later) noexcept {
   close_now();
 }
 
-void ClientConnection::Impl::close_now() noexcept {
-  closing = read_closed = write_closed = true;
+void ClientCore::close_now() noexcept {
+  phase = detail::Phase::closed;
   input.discard();
   body_pending = {};
-  armed_for = nullptr;
+  parsing = nullptr;
   write_waiting_since.reset();
 }
 

@@ -5,7 +5,7 @@
 #include <memory>
 #include <type_traits>
 
-#include "server_impl.hpp"
+#include "server_core.hpp"
 #include "chunk_framing.hpp"
 #include "message_serializer.hpp"
 
@@ -58,7 +58,7 @@ namespace {
 
 bool status_has_no_body(int status) { return status < 200 || status == 204 || status == 304; }
 
-bool wants_close(const ExchangeState& ex, const ServerConnection::Impl& c,
+bool wants_close(const ExchangeState& ex, const detail::ServerCore& c,
                  const detail::HeaderFacts& facts) {
   // After a CONNECT that gets no tunnel, what the client sends next is not
   // HTTP (RFC 9110 §9.3.6).
@@ -80,7 +80,7 @@ std::error_code check_final(const ExchangeState& ex, int status, const detail::H
 
 std::error_code Exchange::respond(int status, Headers headers, std::string_view body) noexcept {
   ExchangeState& ex = *state_;
-  ServerConnection::Impl& c = *ex.conn;
+  detail::ServerCore& c = *ex.conn;
   const detail::HeaderFacts facts = detail::scan_headers(headers);
   if (auto ec = check_final(ex, status, facts)) return ec;
   if (status < 200) return Error::invalid_status;
@@ -99,15 +99,15 @@ std::error_code Exchange::respond(int status, Headers headers, std::string_view 
   detail::serialize_head(c.arena, ex.queue, c.config, spec);
   ex.close_after = spec.close;
   // Once a response says the connection closes, no later request is read.
-  if (spec.close) c.closing = true;
+  if (spec.close) c.stop_accepting();
   ex.out = Out::ended;
-  c.response_head_queued(ex);
+  c.touch();
   return {};
 }
 
 std::error_code Exchange::respond_streaming(int status, Headers headers) noexcept {
   ExchangeState& ex = *state_;
-  ServerConnection::Impl& c = *ex.conn;
+  detail::ServerCore& c = *ex.conn;
   const detail::HeaderFacts facts = detail::scan_headers(headers);
   if (auto ec = check_final(ex, status, facts)) return ec;
   const bool connect_ok = ex.request.is_connect() && status >= 200 && status < 300;
@@ -144,15 +144,15 @@ std::error_code Exchange::respond_streaming(int status, Headers headers) noexcep
   ex.body.discard = ex.request.is_head();
   detail::serialize_head(c.arena, ex.queue, c.config, spec);
   ex.close_after = spec.close;
-  if (spec.close) c.closing = true;
+  if (spec.close) c.stop_accepting();
   ex.out = Out::streaming;
-  c.response_head_queued(ex);
+  c.touch();
   return {};
 }
 
 std::error_code Exchange::send_informational(int status, Headers headers) noexcept {
   ExchangeState& ex = *state_;
-  ServerConnection::Impl& c = *ex.conn;
+  detail::ServerCore& c = *ex.conn;
   if (ex.failure) return ex.failure;
   if (ex.out != Out::none) return Error::response_already_started;
   if (status < 100 || status > 199 || status == 101) return Error::invalid_status;
@@ -179,7 +179,7 @@ std::error_code check_write(const ExchangeState& ex) {
 
 WriteResult write_body(ExchangeState& ex, std::string_view data, const Release* release,
                        Headers extensions = {}) {
-  ServerConnection::Impl& c = *ex.conn;
+  detail::ServerCore& c = *ex.conn;
   if (auto ec = check_write(ex)) return {ec, false};
   if (auto ec = ex.body.write(c.arena, ex.queue, data, release, c.deferred_releases, extensions,
                               c.config.max_chunk_extension_bytes))
@@ -203,13 +203,13 @@ WriteResult Exchange::write_chunk(std::string_view data, Headers extensions) noe
 }
 
 Headers Exchange::chunk_extensions() const noexcept {
-  const ServerConnection::Impl& c = *state_->conn;
+  const detail::ServerCore& c = *state_->conn;
   return c.parsing == state_ && c.lent.parser_if_held() ? c.lent.parser_if_held()->chunk_extensions() : Headers{};
 }
 
 std::error_code Exchange::end(Headers trailers) noexcept {
   ExchangeState& ex = *state_;
-  ServerConnection::Impl& c = *ex.conn;
+  detail::ServerCore& c = *ex.conn;
   if (auto ec = check_write(ex)) return ec;
   if (Error e = detail::check_trailers(trailers, c.config.max_trailer_bytes); e != Error{}) return e;
   ex.out = Out::ended;

@@ -3,108 +3,31 @@
 #include <algorithm>
 #include <string>
 
-#include "server_impl.hpp"
+#include "server_core.hpp"
 #include "message_serializer.hpp"
 #include "wirestate/status.hpp"
 
-namespace wirestate {
+namespace wirestate::detail {
 
-using detail::ExchangeState;
 using In = ExchangeState::In;
 using Out = ExchangeState::Out;
 
-WriteOp ServerConnection::Impl::build_write() noexcept {
-  // Close only once the kernel holds none of our memory.
-  if (write_closed) return {lent.nothing_in_flight() ? WriteOp::close : WriteOp::yield, {}};
-  std::size_t skip = 0;
-  if (IoVec* out = lent.write_array(queued_bytes(), skip)) {
-    std::size_t n = 0;
-    for (ExchangeState* ex : active) {
-      detail::gather(ex->queue, out, n, skip);
-      // Later responses wait until this one is complete, and never share a
-      // write with one after which the connection closes.
-      if (ex->out != Out::ended || ex->close_after || ex->in != In::complete || n == detail::max_iovecs)
-        break;
-    }
-    if (n > 0) {
-      if (!write_waiting_since) write_waiting_since = now;
-      send_rate.track(true);
-      return lent.window().offer(n);
-    }
+void ServerCore::gather(IoVec* out, std::size_t& n, std::size_t& skip) noexcept {
+  for (ExchangeState* ex : active) {
+    detail::gather(ex->queue, out, n, skip);
+    // Later responses wait until this one is complete, and never share a
+    // write with one after which the connection closes.
+    if (ex->out != Out::ended || ex->close_after || ex->in != In::complete || n == max_iovecs) break;
   }
-  if (!lent.nothing_in_flight()) return {WriteOp::yield, {}};
-  write_waiting_since.reset();
+  if (n > 0) send_rate.track(true);
+}
+
+bool ServerCore::output_finished() noexcept {
   // No more requests will be read: once the last response is out, close.
-  if (read_closed && active.empty()) {
-    write_closed = read_closed = true;
-    return {WriteOp::close, {}};
-  }
-  return {WriteOp::yield, {}};
+  return !reading() && active.empty();
 }
 
-void ServerConnection::Impl::consume_written(std::size_t n) noexcept {
-  const std::size_t accepted = n;
-  for (ExchangeState* ex : active) {
-    while (n > 0 && !ex->queue.empty()) {
-      detail::Segment& s = ex->queue.front();
-      if (n < s.size) {
-        ex->queue.consume_front(n);
-        n = 0;
-        break;
-      }
-      n -= s.size;
-      detail::Segment done = s;
-      ex->queue.pop();
-      detail::release_segment(arena, done);
-    }
-    if (n == 0) break;
-  }
-  // Only accepted bytes restart the send timeout; a write handed back
-  // unwritten (0) does not.
-  send_rate.add(accepted);
-  if (accepted > 0) write_waiting_since = queued_bytes() > 0 ? std::optional<Time>(now) : std::nullopt;
-}
-
-void ServerConnection::Impl::report_written(WriteToken token, std::size_t n) noexcept {
-  const detail::WriteWindow::Report r = lent.report(token, n, arena);
-  if (r.misuse) return fail_all(Error::write_misreported);
-  consume_written(r.consumed);
-}
-
-void ServerConnection::Impl::drop_queue(ExchangeState& ex) noexcept {
-  while (!ex.queue.empty()) {
-    detail::Segment s = ex.queue.front();
-    ex.queue.pop();
-    lent.drop(arena, s);
-  }
-}
-
-std::size_t ServerConnection::Impl::queued_bytes() const noexcept {
-  std::size_t total = 0;
-  for (const ExchangeState* ex : active) total += ex->queue.bytes();
-  return total;
-}
-
-bool ServerConnection::Impl::above_high_watermark() const noexcept {
-  return queued_bytes() > config.write_high_watermark_bytes;
-}
-
-void ServerConnection::Impl::response_head_queued(ExchangeState&) noexcept { touch(); }
-
-bool ServerConnection::Impl::deliver_writable() noexcept {
-  if (!writable_owed || queued_bytes() > config.write_low_watermark_bytes) return false;
-  for (ExchangeState* ex : active) {
-    if (ex->wait_writable) {
-      ex->wait_writable = false;
-      handler.on_writable(ex->handle);
-      return true;  // `active` may have changed
-    }
-  }
-  writable_owed = false;
-  return false;
-}
-
-bool ServerConnection::Impl::retire() noexcept {
+bool ServerCore::retire() noexcept {
   bool progress = false, retired = false;
   while (!active.empty()) {
     ExchangeState& ex = *active.front();
@@ -118,7 +41,6 @@ bool ServerConnection::Impl::retire() noexcept {
     served_any = true;
     retired = true;
     if (close) {
-      closing = true;
       stop_reading();
       fail_all_active(Error::connection_closed);
       progress = true;
@@ -135,17 +57,12 @@ bool ServerConnection::Impl::retire() noexcept {
   return progress;
 }
 
-void ServerConnection::Impl::end_exchange(ExchangeState& ex, std::error_code ec) noexcept {
-  active.remove(&ex);
-  drop_queue(ex);
-  if (tunnel == &ex) tunnel = nullptr;
+void ServerCore::on_ended(ExchangeState& ex, std::error_code ec) noexcept {
   if (upgrade_owner == &ex) upgrade_owner = nullptr;
-  if (parsing == &ex) parsing = nullptr;
   if (ex.app_owned) handler.on_exchange_end(ex.handle, ec);
-  recycle_state(ex);  // already out of `active`
 }
 
-void ServerConnection::Impl::fail_all_active(Error e) noexcept {
+void ServerCore::fail_all_active(Error e) noexcept {
   while (!active.empty()) {
     ExchangeState& ex = *active.back();
     ex.failure = e;
@@ -153,14 +70,14 @@ void ServerConnection::Impl::fail_all_active(Error e) noexcept {
   }
 }
 
-void ServerConnection::Impl::fail_all(Error e) noexcept {
+void ServerCore::fail_transport(Error e) noexcept {
   stop_reading();
   fail_all_active(e);
-  write_closed = true;
+  phase = Phase::closed;
   write_waiting_since.reset();
 }
 
-void ServerConnection::Impl::queue_error_response(ExchangeState& ex, Error e,
+void ServerCore::queue_error_response(ExchangeState& ex, Error e,
                                                   std::string_view detail) noexcept {
   const int status = status_for(e);
   // Errors are rare; building the text with std::string costs nothing that
@@ -177,20 +94,20 @@ void ServerConnection::Impl::queue_error_response(ExchangeState& ex, Error e,
   }
   body += '\n';
   static constexpr Header content_type[] = {{"Content-Type", "text/plain; charset=utf-8"}};
-  detail::HeadSpec spec(status, content_type, detail::scan_headers(content_type));
+  HeadSpec spec(status, content_type, scan_headers(content_type));
   spec.content_length = body.size();
   spec.close = true;
-  detail::serialize_head(arena, ex.queue, config, spec);
+  serialize_head(arena, ex.queue, config, spec);
   // RFC 9110 §9.3.2: the answer to HEAD has the length of the body it
   // would have had, and no body.
-  if (ex.head.method_so_far() != "HEAD") detail::append_copy(arena, ex.queue, body);
+  if (ex.head.method_so_far() != "HEAD") append_copy(arena, ex.queue, body);
   ex.out = Out::ended;
   ex.close_after = true;
 }
 
-void ServerConnection::Impl::fail_request(Error e, std::string_view detail) noexcept {
+void ServerCore::fail_request(Error e, std::string_view detail) noexcept {
   ExchangeState* ex = parsing;
-  closing = true;
+  stop_accepting();
   if (!ex) {
     stop_reading();
     return;
@@ -217,4 +134,4 @@ void ServerConnection::Impl::fail_request(Error e, std::string_view detail) noex
   }
 }
 
-}  // namespace wirestate
+}  // namespace wirestate::detail

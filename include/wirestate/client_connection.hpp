@@ -1,16 +1,14 @@
 #pragma once
 // The client role of HTTP/1.1 as a pure state machine, driven exactly as the
-// server role is (see server_connection.hpp and docs/client.md): next_read /
-// read_buffer / commit_read / read_eof, next_write / wrote, deadline /
-// on_deadline. Requests are queued with send(); responses come back, in
+// server role is, by the calls of BasicConnection (basic_connection.hpp and
+// docs/client.md). Requests are queued with send(); responses come back, in
 // order, through each request's ResponseHandler.
 #include <cstdint>
-#include <memory>
-#include <optional>
-#include <span>
+#include <initializer_list>
 #include <string_view>
 #include <system_error>
 
+#include "wirestate/basic_connection.hpp"
 #include "wirestate/config.hpp"
 #include "wirestate/exchange.hpp"
 #include "wirestate/handler.hpp"
@@ -22,6 +20,9 @@
 namespace wirestate {
 
 class ClientExchange;
+namespace detail {
+struct ClientExchangeState;
+}  // namespace detail
 
 // Callbacks for one request's response; as on the server side they run only
 // inside a call the adapter made, never inside the application's own call.
@@ -87,12 +88,10 @@ class ClientExchange {
 
   void* user_data = nullptr;
 
-  struct State;
-
  private:
-  friend struct State;
-  explicit ClientExchange(State& state) noexcept : state_(&state) {}
-  State* state_;
+  friend struct detail::ClientExchangeState;
+  explicit ClientExchange(detail::ClientExchangeState& state) noexcept : state_(&state) {}
+  detail::ClientExchangeState* state_;
 };
 
 struct SendResult {
@@ -100,7 +99,7 @@ struct SendResult {
   std::error_code error;  // set: nothing was queued
 };
 
-class ClientConnection {
+class ClientConnection : public BasicConnection<detail::ClientCore> {
  public:
   // `config` is borrowed. The fields that apply: read_buffer_bytes, the
   // header limits (for response heads), max_body_bytes (response bodies),
@@ -110,8 +109,6 @@ class ClientConnection {
   // keep_alive_timeout (idle), continue_timeout.
   ClientConnection(const Config& config, Time now);
   ~ClientConnection();
-  ClientConnection(const ClientConnection&) = delete;
-  ClientConnection& operator=(const ClientConnection&) = delete;
 
   // Queues a request. `method`, `target`, `headers` and `body` are copied.
   // The application supplies Host; the connection adds Content-Length or
@@ -128,29 +125,8 @@ class ClientConnection {
   // are outstanding.
   bool can_send() const noexcept;
 
-  ReadOp next_read() noexcept;
-  std::span<char> read_buffer() noexcept;
-  void commit_read(std::size_t n, Time now) noexcept;
-  void read_eof(Time now) noexcept;
-
-  // As ServerConnection's: several writes in flight, reported in order.
-  WriteOp next_write() noexcept;
-  void wrote(WriteToken token, std::size_t n, Time now) noexcept;
-  void wrote(std::size_t n, Time now) noexcept;
-  void write_failed(Time now) noexcept;
-
-  std::optional<Time> deadline() const noexcept;
-  void on_deadline(Time now) noexcept;
-
-  void set_waker(Waker* waker) noexcept;
-  bool is_closed() const noexcept;
   // No request in flight: the connection can be returned to a pool.
   bool is_idle() const noexcept;
-
-  struct Impl;
-
- private:
-  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace wirestate

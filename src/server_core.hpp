@@ -1,0 +1,144 @@
+#pragma once
+// The server role on the shared transport (transport.hpp), implemented by
+// server_connection.cpp (input, time, the adapter's calls), exchange.cpp
+// (what the application asks of an exchange) and server_output.cpp (output,
+// retiring exchanges, errors).
+//
+// Invariants, beyond the transport's:
+//  - `parsing` is null between messages, else the back of `active`.
+//  - `body_pending` is non-empty only while `parsing` waits for the app to
+//    take a body piece.
+#include <cstdint>
+#include <string_view>
+
+#include "deadline_list.hpp"
+#include "outgoing_body.hpp"
+#include "output_queue.hpp"
+#include "rate_window.hpp"
+#include "received_head.hpp"
+#include "transport.hpp"
+#include "wirestate/server_connection.hpp"
+
+namespace wirestate::detail {
+
+class ServerCore;
+
+// Lent to a connection from the thread's StatePool for one exchange.
+struct ExchangeState {
+  ExchangeState() noexcept : handle(*this) {}
+
+  Exchange handle;
+  ServerCore* conn = nullptr;
+  ExchangeState* next = nullptr;  // in the connection's ExchangeList
+  ReceivedHead head;
+  FieldBuilder trailers, extensions;
+  Request request;
+
+  // Request side.
+  enum class In { head, body, complete } in = In::head;
+  bool app_owned = false;      // on_request was called
+  bool read_wanted = false;    // read_body() is owed one delivery
+  bool end_delivered = false;  // on_body_end was called
+  bool continue_sent = false;
+  bool draining = false;       // the app's response ended first: discard the body
+  std::uint64_t max_body = 0;
+  std::uint64_t body_received = 0;
+
+  // Response side.
+  enum class Out { none, streaming, ended } out = Out::none;
+  OutgoingBody body;           // the response body's framing
+  bool wait_writable = false;  // a write returned `wait`
+  bool close_after = false;    // the connection closes once this is written
+  std::error_code failure;     // why it ended early, reported at the end
+  SegmentQueue queue;
+
+  void reset(const Config& config) noexcept;
+};
+
+class ServerCore : public Transport<ServerCore, ExchangeState> {
+ public:
+  ServerCore(const Config& config, Handler& handler, Time now);
+  ~ServerCore();
+
+  // Input (server_connection.cpp).
+  ExchangeState* start_message() noexcept;
+  void on_head(ExchangeState& ex) noexcept;
+  bool on_body(ExchangeState& ex, std::string_view piece) noexcept;
+  void on_message_end(ExchangeState& ex) noexcept;
+  // Only reached through upgrade_owner, which stops the parse loop first.
+  void on_upgrade(ExchangeState&) noexcept {}
+  void on_parse_error(ExchangeState& ex) noexcept;
+  [[gnu::cold]] void resolve_upgrade() noexcept;
+  // The pass's delivery step: settles an unread body, then hands out body
+  // pieces and ends.
+  bool deliver() noexcept;
+  bool deliver_body() noexcept;
+  // Queues 100 (Continue) for `ex`, unless its declared body is already
+  // past the limit or a response has begun.
+  void send_continue(ExchangeState& ex) noexcept;
+  // The response ended before the request body was read: drain it or close
+  // (Config::unread_body). Returns whether anything changed.
+  bool settle_unread_body() noexcept;
+  // Config::unread_body allows draining what is left of `ex`'s body.
+  bool drainable(const ExchangeState& ex) const noexcept;
+  [[gnu::cold]] void stop_draining() noexcept;
+  ExchangeState* start_exchange() noexcept;
+  void input_ended() noexcept;
+
+  // The timers the state calls for, in priority order: deadline() is their
+  // minimum, on_deadline() fires the due ones until one acts.
+  enum class Timer : std::uint8_t { send_timeout, send_rate, recv_rate, header, drain, body, idle };
+  DeadlineList<Timer, 4> deadlines() const noexcept;
+  // Returns whether it acted (a rate window that was met just restarts).
+  bool fire(Timer timer) noexcept;
+  // The minimum-rate windows run while the connection waits on the peer.
+  void track_rates() noexcept;
+  void clock_rates() noexcept {
+    recv_rate.clock(now);
+    send_rate.clock(now);
+  }
+  void count_sent(std::size_t n) noexcept { send_rate.add(n); }
+
+  // Output (server_output.cpp).
+  void gather(IoVec* out, std::size_t& n, std::size_t& skip) noexcept;
+  bool output_finished() noexcept;
+  std::size_t queued(const ExchangeState& ex) const noexcept { return ex.queue.bytes(); }
+  void consume(ExchangeState& ex, std::size_t& n) noexcept { consume_queue(ex.queue, n); }
+  void drop_output(ExchangeState& ex) noexcept { drop_queue(ex.queue); }
+  bool write_opens_work() const noexcept { return true; }
+  void notify_writable(ExchangeState& ex) noexcept { handler.on_writable(ex.handle); }
+  bool retire() noexcept;
+  void on_ended(ExchangeState& ex, std::error_code ec) noexcept;
+  // The peer broke the protocol in the message being parsed: answer with
+  // `e`'s status when a response is still possible, then close.
+  [[gnu::cold]] void fail_request(Error e, std::string_view detail) noexcept;
+  // The transport is gone or stalled: end every exchange with `e`.
+  [[gnu::cold]] void fail_transport(Error e) noexcept;
+  [[gnu::cold]] void fail_all_active(Error e) noexcept;
+  // No more input. A head still being parsed that the app never saw is
+  // dropped unless the caller answers it (`drop_unanswered_head` false).
+  [[gnu::cold]] void stop_reading(bool drop_unanswered_head = true) noexcept;
+  [[gnu::cold]] void queue_error_response(ExchangeState& ex, Error e, std::string_view detail) noexcept;
+
+  // Called by Exchange (exchange.cpp).
+  void request_body(ExchangeState& ex) noexcept;
+
+  Handler& handler;
+  void* user_data = nullptr;  // the adapter's, see set_user_data
+
+  ExchangeState* upgrade_owner = nullptr;  // waits for its response head
+  ExchangeState* in_on_request = nullptr;  // Handler::on_request is running for it
+  bool continue_owed = false;  // read_body() from inside on_request asked for 100
+  // Some exchange may be owed a body delivery (`read_wanted`): the dispatch
+  // loop looks for it only then.
+  bool reads_owed = false;
+  bool eof = false;  // the peer sent FIN
+  bool served_any = false;
+
+  Time head_started;  // first byte of the head being parsed
+  Time drain_started;
+  std::uint64_t drained = 0;
+  RateWindow recv_rate, send_rate;
+};
+
+}  // namespace wirestate::detail

@@ -1,0 +1,336 @@
+#pragma once
+// The IO core both roles share: the input buffer and the parser lent with it,
+// the write window and the writes in flight, the block arena and the
+// releases it defers, the exchanges in order, the dispatch loop, and the
+// adapter's calls (basic_connection.hpp, defined in transport_calls.hpp).
+//
+// A role derives from Transport<Role, State> and supplies what differs, as
+// plain member functions the core calls through the derived type (no
+// virtual call):
+//
+//   the pass:  State* start_message();   // the exchange the next message is
+//                                        // for, or null to wait
+//              void on_head(State&);   bool on_body(State&, std::string_view);
+//              void on_message_end(State&);   void on_upgrade(State&);
+//              void on_parse_error(State&);
+//              bool deliver();   bool retire();
+//   output:    void gather(IoVec*, std::size_t& n, std::size_t& skip);
+//              bool output_finished();   // nothing queued or in flight
+//              std::size_t queued(const State&) const;
+//              void consume(State&, std::size_t& n);
+//              void drop_output(State&);
+//              bool write_opens_work() const;
+//   endings:   void on_ended(State&, std::error_code);
+//              void input_ended();       // the peer's FIN
+//              void fail_transport(Error);
+//   time:      deadlines() const, bool fire(Timer);
+//              void clock_rates(), track_rates(), count_sent(std::size_t).
+//   the app:   void notify_writable(State&).
+//
+// Invariants:
+//  - `active` holds exchanges in message order; only the output of the
+//    first ones goes out, later ones queue behind it.
+//  - `body_pending` points into `input` before its unread part and pins it:
+//    the buffer is never compacted or given back while it is set.
+//  - Callbacks into the application run only inside run(), which the
+//    adapter's calls enter.
+#include <algorithm>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "exchange_list.hpp"
+#include "in_progress.hpp"
+#include "input_buffer.hpp"
+#include "message_parser.hpp"
+#include "output_queue.hpp"
+#include "state_pool.hpp"
+#include "wirestate/buffer_pool.hpp"
+#include "wirestate/config.hpp"
+#include "wirestate/error.hpp"
+#include "wirestate/handler.hpp"
+#include "wirestate/headers.hpp"
+#include "wirestate/io.hpp"
+#include "wirestate/time.hpp"
+
+namespace wirestate::detail {
+
+// A connection's life runs one way: it stops reading, then stops writing.
+enum class Phase : std::uint8_t { open, input_closed, closed };
+
+template <class Role, class State>
+struct Transport {
+  Transport(const Config& c, Time t, MessageParser::Role parser_role)
+      : config(c), pool(c.buffers ? *c.buffers : default_buffers()), lent(pool, c, parser_role),
+        input(pool, c.read_buffer_bytes), arena(c.output_block_bytes, pool), now(t), idle_since(t),
+        body_progress(t) {}
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+
+  Role& role() noexcept { return static_cast<Role&>(*this); }
+  const Role& role() const noexcept { return static_cast<const Role&>(*this); }
+
+  bool accepting() const noexcept { return !closing && phase == Phase::open; }
+  bool reading() const noexcept { return phase == Phase::open; }
+  bool writing() const noexcept { return phase != Phase::closed; }
+  void stop_accepting() noexcept { closing = true; }
+  void close_input() noexcept { phase = std::max(phase, Phase::input_closed); }
+
+  // The dispatch loop: parse, deliver, retire, until nothing moves.
+  void run() noexcept {
+    if (in_run) {
+      again = true;
+      return;
+    }
+    in_run = true;
+    dirty = false;
+    do {
+      again = false;
+      while (!deferred_releases.empty()) {
+        Segment s = deferred_releases.back();
+        deferred_releases.pop_back();
+        release_segment(arena, s);
+      }
+      in_parse_step = true;
+      parse_input();
+      in_parse_step = false;
+      if (role().deliver()) again = true;
+      if (deliver_writable()) again = true;
+      if (role().retire()) again = true;
+      // With no exchange and nothing unread no step has anything to do: the
+      // pass that retired the last exchange needs no other.
+    } while (!deferred_releases.empty() || (again && !(active.empty() && input.empty())));
+    in_run = false;
+    role().track_rates();
+    release_if_idle();
+  }
+
+  // The application acted: continue the loop, or wake the adapter.
+  void touch() noexcept {
+    if (in_run) {
+      // What the app does from inside parse_input (a response from the
+      // message callback, mostly) is seen by the steps after it in the same
+      // pass, and the parse loop looks at its own conditions again after
+      // every event: only an action in a later step needs another pass.
+      if (!in_parse_step) again = true;
+      return;
+    }
+    dirty = true;
+    if (waker) waker->wake();
+  }
+
+  // With a BufferPool: hands the read buffer, blocks and iovecs back when
+  // the connection holds nothing. Parsed bytes live in the exchange (heads)
+  // or were handed over (bodies), so the read buffer goes back as soon as
+  // nothing in it is unread or pinned, even in the middle of a message,
+  // unless a read may be landing in it.
+  void release_if_idle() noexcept {
+    if (!read_lent && input.empty() && body_pending.empty() && !tunnel) input.give_back();
+    if (!active.empty() || !input.empty() || !deferred_releases.empty() || !lent.nothing_in_flight() ||
+        lent.has_parked())
+      return;
+    lent.give_back();
+    arena.release_all();
+  }
+
+  // Parses what was read, one event at a time, until the input runs out or
+  // the role or the application has to act first.
+  void parse_input() noexcept {
+    while (reading() && !tunnel && body_pending.empty() &&
+           (!input.empty() || (parsing && lent.parser().paused()))) {
+      State* ex = parsing ? parsing : role().start_message();
+      if (!ex) return;
+      const std::string_view bytes = input.unread();
+      const MessageParser::Step step = lent.parser().parse(bytes.data(), bytes.size());
+      input.consume(step.consumed);
+      switch (step.event) {
+        case MessageParser::Event::need_more:
+          return;
+        case MessageParser::Event::head:
+          role().on_head(*ex);
+          break;
+        case MessageParser::Event::body:
+          body_progress = now;
+          if (!role().on_body(*ex, step.body)) return;
+          break;
+        case MessageParser::Event::message_end:
+          role().on_message_end(*ex);
+          break;
+        case MessageParser::Event::upgrade:
+          return role().on_upgrade(*ex);
+        case MessageParser::Event::error:
+          return role().on_parse_error(*ex);
+      }
+    }
+  }
+
+  // What the parser found in a head, the same for a Request and a Response.
+  template <class Message>
+  void describe_message(Message& m, Headers headers) noexcept {
+    MessageParser& p = lent.parser();
+    m.version_major = p.version_major();
+    m.version_minor = p.version_minor();
+    m.headers = headers;
+    m.content_length = p.content_length();
+    m.chunked = p.chunked();
+    m.keep_alive = p.keep_alive();
+  }
+
+  State* take_state() noexcept {
+    State* ex = StatePool<State>::take();
+    ex->conn = &role();
+    ex->reset(config);
+    return ex;
+  }
+  // Gives `ex`, already out of `active`, back to the thread's pool.
+  void recycle_state(State& ex) noexcept {
+    ex.conn = nullptr;
+    StatePool<State>::give(&ex);
+  }
+  // Takes `ex` out of `active`, drops its output, tells the role (which
+  // tells the application) and gives the state back.
+  void end_exchange(State& ex, std::error_code ec) noexcept {
+    active.remove(&ex);
+    role().drop_output(ex);
+    if (tunnel == &ex) tunnel = nullptr;
+    if (parsing == &ex) parsing = nullptr;
+    role().on_ended(ex, ec);
+    recycle_state(ex);
+  }
+  // For the role's destructor: what is still held goes back without a word
+  // to the application.
+  void release_everything() noexcept {
+    for (State* ex : active) role().drop_output(*ex);
+    lent.forget_writes(arena);
+    for (Segment& s : deferred_releases) release_segment(arena, s);
+    while (!active.empty()) {
+      State& ex = *active.front();
+      active.remove(&ex);
+      recycle_state(ex);
+    }
+  }
+
+  // ---- output ---------------------------------------------------------------
+
+  WriteOp build_write() noexcept {
+    // Close only once the kernel holds none of our memory.
+    if (!writing()) return {lent.nothing_in_flight() ? WriteOp::close : WriteOp::yield, {}};
+    std::size_t skip = 0;
+    if (IoVec* out = lent.write_array(queued_bytes(), skip)) {
+      std::size_t n = 0;
+      role().gather(out, n, skip);
+      if (n > 0) {
+        if (!write_waiting_since) write_waiting_since = now;
+        return lent.window().offer(n);
+      }
+    }
+    if (!lent.nothing_in_flight()) return {WriteOp::yield, {}};
+    write_waiting_since.reset();
+    if (role().output_finished()) {
+      phase = Phase::closed;
+      return {WriteOp::close, {}};
+    }
+    return {WriteOp::yield, {}};
+  }
+
+  void report_written(WriteToken token, std::size_t n) noexcept {
+    const WriteWindow::Report r = lent.report(token, n, arena);
+    if (r.misuse) return role().fail_transport(Error::write_misreported);
+    std::size_t left = r.consumed;
+    for (State* ex : active) {
+      role().consume(*ex, left);
+      if (left == 0) break;
+    }
+    role().count_sent(r.consumed);
+    // Only accepted bytes restart the send timeout; a write handed back
+    // unwritten (0) does not.
+    if (r.consumed > 0) write_waiting_since = queued_bytes() > 0 ? std::optional<Time>(now) : std::nullopt;
+  }
+
+  // Takes up to `n` written bytes off the front of `q`, releasing what is
+  // done.
+  void consume_queue(SegmentQueue& q, std::size_t& n) noexcept {
+    while (n > 0 && !q.empty()) {
+      Segment& s = q.front();
+      if (n < s.size) {
+        q.consume_front(n);
+        n = 0;
+        return;
+      }
+      n -= s.size;
+      Segment done = s;
+      q.pop();
+      release_segment(arena, done);
+    }
+  }
+  // Output that will never be written.
+  void drop_queue(SegmentQueue& q) noexcept {
+    while (!q.empty()) {
+      Segment s = q.front();
+      q.pop();
+      lent.drop(arena, s);
+    }
+  }
+
+  std::size_t queued_bytes() const noexcept {
+    std::size_t total = 0;
+    for (const State* ex : active) total += role().queued(*ex);
+    return total;
+  }
+  bool above_high_watermark() const noexcept { return queued_bytes() > config.write_high_watermark_bytes; }
+
+  // A write that returned `wait` is owed on_writable once the queue is below
+  // the low watermark.
+  bool deliver_writable() noexcept {
+    if (!writable_owed || queued_bytes() > config.write_low_watermark_bytes) return false;
+    for (State* ex : active) {
+      if (ex->wait_writable) {
+        ex->wait_writable = false;
+        role().notify_writable(*ex);
+        return true;  // `active` may have changed
+      }
+    }
+    writable_owed = false;
+    return false;
+  }
+
+  const Config& config;
+  Waker* waker = nullptr;
+
+  BufferPool& pool;
+  InProgress lent;
+  InputBuffer input;
+  std::string_view body_pending;
+
+  BlockArena arena;
+  ExchangeList<State> active;
+  State* parsing = nullptr;  // the exchange whose message the parser is reading
+  State* tunnel = nullptr;  // after an upgrade: input is the other protocol's
+  std::vector<Segment> deferred_releases;
+
+  Phase phase = Phase::open;
+  // No new message will be taken: the connection announced (or was told)
+  // that it closes. Input may still be read until the phase moves on (a
+  // request body, a response), which is also why this is not a phase: input
+  // can close without a close being announced (the peer's FIN).
+  bool closing = false;
+  bool in_run = false, again = false;
+  bool in_parse_step = false;  // run() is inside parse_input(): see touch()
+  // read_buffer() handed out a span that commit_read/read_eof has not taken
+  // back: a completion loop may have a read in flight into it.
+  bool read_lent = false;
+  // The app acted since the last run(): next_read/next_write must run the
+  // loop before answering (every other adapter call runs it anyway).
+  bool dirty = true;
+  // Some exchange may be owed on_writable (`wait_writable`): the dispatch
+  // loop looks for it only then.
+  bool writable_owed = false;
+
+  Time now;
+  Time idle_since;     // no exchange in progress since
+  Time body_progress;  // last body byte, or when the app asked for one
+  std::optional<Time> write_waiting_since;  // output queued, none accepted since
+};
+
+}  // namespace wirestate::detail
