@@ -30,13 +30,15 @@ void State::reset(const Config& config) noexcept {
   pipeline = true;
   body_held = false;
   continue_until.reset();
-  request_ended = request_written = wait_writable = last_request = false;
+  sending = Sending::open;
+  wait_writable = last_request = false;
   std::construct_at(&body);
   head.reset({config.max_request_line_bytes, config.max_header_bytes, config.max_header_count});
   trailers.reset({0, config.max_trailer_bytes, config.max_header_count});
   std::construct_at(&response);  // in place: see ExchangeState::reset
   in = In::waiting;
-  has_body = read_wanted = end_delivered = response_started = false;
+  has_body = false;
+  reader = {};
   max_body = config.max_body_bytes;
   body_received = 0;
   failure.clear();
@@ -56,7 +58,7 @@ bool ClientCore::write_opens_work() const noexcept {
 }
 
 void ClientCore::wake_for_output() noexcept {
-  if (in_run) return touch();
+  if (loop != Loop::outside) return touch();
   // `dirty` stays as it was: the loop has nothing to do for an exchange
   // whose response has not begun (bytes that arrive with no exchange to
   // read them fail the connection, so none can be waiting for this one),
@@ -127,7 +129,7 @@ void ClientCore::on_head(State& ex) noexcept {
   ex.in = ex.has_body ? In::body : In::complete;
   // RFC 9110 §15.2.2: no switch to a protocol the request did not offer.
   if (status == 101 && !ex.upgrade_offered) return fail(Error::bad_response, Error::connection_closed);
-  if (tunnel_response && !ex.request_ended) {
+  if (tunnel_response && ex.writes_allowed()) {
     // The request's own body is unfinished: its bytes and the other
     // protocol's would interleave. No valid server switches here.
     return fail(Error::bad_response, Error::connection_closed);
@@ -139,7 +141,7 @@ void ClientCore::on_head(State& ex) noexcept {
     ex.has_body = true;
     ex.body = {};
     ex.body.framing = detail::Framing::tunnel;
-    ex.request_ended = false;  // raw writes may follow
+    ex.sending = ex.request_written() ? State::Sending::reopened : State::Sending::open;  // raw writes may follow
   } else if (!r.keep_alive) {
     stop_accepting();
     ex.last_request = true;
@@ -152,16 +154,15 @@ void ClientCore::on_head(State& ex) noexcept {
     stop_accepting();
     ex.last_request = true;
     drop_output(ex);
-    ex.request_ended = ex.request_written = true;
+    ex.sending = State::Sending::written;
   }
-  ex.response_started = true;
   ex.handler->on_response(ex.handle);
   if (r.content_length && *r.content_length > ex.max_body && ex.has_body)
     fail(Error::body_too_large, Error::connection_closed);
 }
 
 void ClientCore::on_message_end(State& ex) noexcept {
-  if (!ex.response_started) {
+  if (ex.in == In::waiting) {
     // The end of a 1xx: the final head follows, into fresh storage.
     ex.head.reset({config.max_request_line_bytes, config.max_header_bytes, config.max_header_count});
     lent.parser().set_builders(&ex.head, &ex.trailers, &ex.extensions);
@@ -170,30 +171,29 @@ void ClientCore::on_message_end(State& ex) noexcept {
   ex.in = In::complete;
   ex.response.trailers = ex.trailers.headers();
   parsing = nullptr;
-  if (ex.read_wanted) again = true;
+  if (ex.reader.asked()) again = true;
 }
 
 bool ClientCore::deliver() noexcept {
   bool progress = false;
-  if (tunnel && tunnel->read_wanted && !input.empty()) {
-    tunnel->read_wanted = false;
+  if (tunnel && tunnel->reader.asked() && !input.empty()) {
+    tunnel->reader.piece_delivered();
     const std::string_view data = input.unread();
     input.consume_all();
     tunnel->handler->on_body(tunnel->handle, data);
     progress = true;
   }
   State* ex = parsing;
-  if (!body_pending.empty() && ex && ex->read_wanted) {
-    ex->read_wanted = false;
+  if (!body_pending.empty() && ex && ex->reader.asked()) {
+    ex->reader.piece_delivered();
     const std::string_view data = body_pending;
     body_pending = {};
     ex->handler->on_body(ex->handle, data);
     progress = true;
   }
   for (State* s : active) {
-    if (s->read_wanted && s->in == In::complete && s->has_body && !s->end_delivered) {
-      s->read_wanted = false;
-      s->end_delivered = true;
+    if (s->reader.asked() && s->in == In::complete && s->has_body) {
+      s->reader.end_delivered();
       s->handler->on_body_end(s->handle);
       return true;  // `active` may have changed
     }
@@ -207,8 +207,8 @@ const Response& ClientExchange::response() const noexcept { return state_->respo
 
 void ClientExchange::read_body() noexcept {
   State& ex = *state_;
-  if (ex.failure || ex.end_delivered) return;
-  ex.read_wanted = true;
+  if (ex.failure || ex.reader.ended()) return;
+  ex.reader.ask();
   ex.conn->body_progress = ex.conn->now;
   ex.conn->touch();
 }
@@ -230,7 +230,7 @@ void ClientCore::input_ended() noexcept {
     return run();
   }
   State* ex = parsing ? parsing : receiving();
-  if (ex && ex->response_started && body_pending.empty()) {
+  if (ex && ex->in != In::waiting && body_pending.empty()) {
     // A body delimited by close ends here; any other is cut short.
     const detail::MessageParser::Step step = lent.parser().finish();
     if (step.event == Event::message_end) {
@@ -239,7 +239,7 @@ void ClientCore::input_ended() noexcept {
       return run();
     }
   }
-  if (ex) fail(ex->response_started ? Error::peer_closed : Error::no_response, Error::no_response);
+  if (ex) fail(ex->in != In::waiting ? Error::peer_closed : Error::no_response, Error::no_response);
   close_input();
   run();
 }
@@ -257,9 +257,9 @@ detail::DeadlineList<ClientCore::Timer, 3> ClientCore::deadlines() const noexcep
   const State* ex = receiving();
   if (tunnel) {
     // Nothing on the read side is timed.
-  } else if (ex && ex->request_written && !ex->response_started) {
+  } else if (ex && ex->request_written() && ex->in == In::waiting) {
     d.add(ex->written_at + config.header_timeout, Timer::header);
-  } else if (ex && ex->read_wanted && body_pending.empty()) {
+  } else if (ex && ex->reader.asked() && body_pending.empty()) {
     d.add(body_progress + config.body_timeout, Timer::body);
   } else if (active.empty() && reading()) {
     d.add(idle_since + config.keep_alive_timeout, Timer::idle);

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string_view>
 
+#include "body_reader.hpp"
 #include "deadline_list.hpp"
 #include "outgoing_body.hpp"
 #include "output_queue.hpp"
@@ -40,8 +41,13 @@ struct ClientExchangeState {
   bool pipeline = true;
   bool body_held = false;     // Expect: 100-continue, not yet answered
   std::optional<Time> continue_until;
-  bool request_ended = false;  // every byte of the request is queued
-  bool request_written = false;  // ... and written
+  // open --end(), or a whole body given to send()--> queued
+  // queued --its last byte written--> written
+  // A tunnel response lets raw writes follow: queued --> open, and
+  // written --> reopened, which end() takes back to written.
+  enum class Sending : std::uint8_t { open, queued, written, reopened } sending = Sending::open;
+  bool writes_allowed() const noexcept { return sending == Sending::open || sending == Sending::reopened; }
+  bool request_written() const noexcept { return sending == Sending::written || sending == Sending::reopened; }
   bool wait_writable = false;
   // Nothing may be written after this request: it or its response said
   // close (RFC 9112 §9.6), or its held body was refused.
@@ -50,14 +56,15 @@ struct ClientExchangeState {
   SegmentQueue head_queue, body_queue;
   Time written_at{};
 
-  // Response side.
+  // Response side:
+  //   waiting (for the final head; 1xx heads come and go) --on_response--> body | complete
+  //   body --its end, or the peer's FIN for a tunnel--> complete
   ReceivedHead head;
   FieldBuilder trailers, extensions;
   Response response;
-  enum class In { waiting, body, complete } in = In::waiting;
+  enum class In : std::uint8_t { waiting, body, complete } in = In::waiting;
   bool has_body = false;
-  bool read_wanted = false, end_delivered = false;
-  bool response_started = false;  // on_response was called
+  BodyReader reader;
   std::uint64_t max_body = 0, body_received = 0;
   std::error_code failure;
 };

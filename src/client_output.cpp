@@ -75,7 +75,7 @@ SendResult ClientCore::send(ResponseHandler& handler, std::string_view method,
   if (!options.streaming) {
     if (!body.empty()) detail::append_copy(arena, ex->body_queue, body);
     ex->body.sent = body.size();
-    ex->request_ended = true;
+    ex->sending = State::Sending::queued;
   }
   // RFC 9110 §10.1.1: hold the body until 100 Continue, a final response,
   // or continue_timeout.
@@ -102,7 +102,7 @@ WriteResult write_request_body(State& ex, std::string_view data, const Release* 
                                Headers extensions = {}) {
   ClientCore& c = *ex.conn;
   if (ex.failure) return {ex.failure, false};
-  if (ex.request_ended) return {Error::response_ended, false};
+  if (!ex.writes_allowed()) return {Error::response_ended, false};
   if (auto ec = ex.body.write(c.arena, ex.body_queue, data, release, c.deferred_releases, extensions,
                               c.config.max_chunk_extension_bytes))
     return {ec, false};
@@ -130,9 +130,9 @@ std::error_code ClientExchange::end(Headers trailers) noexcept {
   State& ex = *state_;
   ClientCore& c = *ex.conn;
   if (ex.failure) return ex.failure;
-  if (ex.request_ended) return Error::response_ended;
+  if (!ex.writes_allowed()) return Error::response_ended;
   if (Error e = detail::check_trailers(trailers, c.config.max_trailer_bytes); e != Error{}) return e;
-  ex.request_ended = true;
+  ex.sending = ex.sending == State::Sending::reopened ? State::Sending::written : State::Sending::queued;
   const detail::OutgoingBody::Ending ending = ex.body.end(c.arena, ex.body_queue, trailers);
   if (ending.close) {
     c.stop_accepting();
@@ -151,7 +151,7 @@ void ClientCore::gather(IoVec* out, std::size_t& n, std::size_t& skip) noexcept 
     if (!ex.pipeline && &ex != active.front()) break;  // waits for the earlier exchanges to end
     detail::gather(ex.head_queue, out, n, skip);
     if (!ex.body_held) detail::gather(ex.body_queue, out, n, skip);
-    if (!ex.request_ended || ex.body_held) break;  // later requests follow this one's bytes
+    if (ex.writes_allowed() || ex.body_held) break;  // later requests follow this one's bytes
     if (ex.last_request) break;
   }
 }
@@ -165,15 +165,15 @@ bool ClientCore::output_finished() noexcept {
 void ClientCore::consume(State& ex, std::size_t& n) noexcept {
   consume_queue(ex.head_queue, n);
   if (!ex.body_held) consume_queue(ex.body_queue, n);
-  if (ex.request_ended && !ex.request_written && ex.head_queue.empty() && ex.body_queue.empty()) {
-    ex.request_written = true;
+  if (ex.sending == State::Sending::queued && ex.head_queue.empty() && ex.body_queue.empty()) {
+    ex.sending = State::Sending::written;
     ex.written_at = now;
   }
 }
 
 bool ClientCore::finished(const State& ex) const noexcept {
   // With the write side closed, an unwritten request never will be.
-  return ex.in == In::complete && (!ex.has_body || ex.end_delivered) && (ex.request_written || !writing());
+  return ex.in == In::complete && (!ex.has_body || ex.reader.ended()) && (ex.request_written() || !writing());
 }
 
 bool ClientCore::retire() noexcept {

@@ -29,7 +29,8 @@ void ExchangeState::reset(const Config& config) noexcept {
   // just made (perf: the costliest lines of a pipelined request).
   std::construct_at(&request);
   in = In::head;
-  app_owned = read_wanted = end_delivered = continue_sent = draining = false;
+  reader = {};
+  continue_sent = false;
   max_body = config.max_body_bytes;
   body_received = 0;
   out = Out::none;
@@ -92,7 +93,7 @@ std::error_code Exchange::respond(int status, Headers headers, std::string_view 
   if (!no_body) spec.content_length = body.size();
   // A body the app did not read keeps the connection from being reused,
   // unless it is to be drained.
-  const bool unread_body = ex.in != In::complete && !ex.read_wanted && !c.drainable(ex);
+  const bool unread_body = ex.in != In::complete && !ex.reader.asked() && !c.drainable(ex);
   spec.close = wants_close(ex, c, facts) || unread_body;
   spec.keep_alive = !spec.close && ex.request.version_minor == 0;
   if (!ex.request.is_head()) spec.body = body;

@@ -27,8 +27,8 @@ ServerCore::ServerCore(const Config& c, Handler& h, Time t)
 ServerCore::~ServerCore() { release_everything(); }
 
 void ServerCore::track_rates() noexcept {
-  const bool body_awaited = reading() && !tunnel && parsing && parsing->in == In::body &&
-                            body_pending.empty() && (parsing->read_wanted || parsing->draining);
+  const bool body_awaited = reading() && !tunnel && parsing && body_pending.empty() &&
+                            ((parsing->in == In::body && parsing->reader.asked()) || parsing->in == In::draining);
   recv_rate.track(body_awaited);
   send_rate.track(writing() && write_waiting_since.has_value());
 }
@@ -55,7 +55,7 @@ ExchangeState* ServerCore::start_message() noexcept {
 bool ServerCore::on_body(ExchangeState& ex, std::string_view piece) noexcept {
   ex.body_received += piece.size();
   recv_rate.add(piece.size());
-  if (ex.draining) {
+  if (ex.in == In::draining) {
     drained += piece.size();
     if (drained > config.max_drain_bytes) {
       stop_draining();
@@ -87,7 +87,6 @@ void ServerCore::on_head(ExchangeState& ex) noexcept {
   r.expects_continue = lent.parser().expects_continue();
   ex.in = r.has_body() ? In::body : In::complete;
   if (!r.keep_alive) stop_accepting();
-  ex.app_owned = true;
   in_on_request = &ex;
   handler.on_request(ex.handle);
   in_on_request = nullptr;
@@ -113,12 +112,11 @@ void ServerCore::send_continue(ExchangeState& ex) noexcept {
 
 void ServerCore::on_message_end(ExchangeState& ex) noexcept {
   ex.in = In::complete;
-  ex.draining = false;
   ex.request.trailers = ex.trailers.headers();
   parsing = nullptr;
   if (ex.request.upgrade) upgrade_owner = &ex;
   // An unread body's end is owed to a reader that already asked.
-  if (ex.read_wanted) again = true;
+  if (ex.reader.asked()) again = true;
 }
 
 // The request asked for another protocol (Upgrade or CONNECT) and llhttp
@@ -131,7 +129,7 @@ void ServerCore::resolve_upgrade() noexcept {
   if (ex.body.framing == Framing::tunnel) {
     tunnel = &ex;
     ex.in = In::body;
-    ex.end_delivered = false;
+    ex.reader.reopen();
   } else if (ex.request.is_connect()) {
     ex.close_after = true;
     stop_reading();
@@ -150,14 +148,14 @@ bool ServerCore::drainable(const ExchangeState& ex) const noexcept {
 
 bool ServerCore::settle_unread_body() noexcept {
   ExchangeState* ex = parsing;
-  if (!ex || ex->in != In::body || ex->out != Out::ended || ex->draining || ex->close_after ||
-      ex->read_wanted || ex == tunnel)
+  if (!ex || ex->in != In::body || ex->out != Out::ended || ex->close_after || ex->reader.asked() ||
+      ex == tunnel)
     return false;
   if (!drainable(*ex)) {
     ex->close_after = true;
     return true;  // retire() closes once the response is out
   }
-  ex->draining = true;
+  ex->in = In::draining;
   drain_started = now;
   drained = body_pending.size();
   body_pending = {};
@@ -169,7 +167,7 @@ bool ServerCore::settle_unread_body() noexcept {
 // response, as with UnreadBody::close.
 void ServerCore::stop_draining() noexcept {
   ExchangeState& ex = *parsing;
-  ex.draining = false;
+  ex.in = In::body;
   ex.close_after = true;
   stop_reading(/*drop_unanswered_head=*/false);
 }
@@ -185,23 +183,22 @@ bool ServerCore::deliver_body() noexcept {
     resolve_upgrade();
     progress = true;
   }
-  if (tunnel && tunnel->read_wanted) {
+  if (tunnel && tunnel->reader.asked()) {
     if (!input.empty()) {
-      tunnel->read_wanted = false;
+      tunnel->reader.piece_delivered();
       const std::string_view data = input.unread();
       input.consume_all();
       handler.on_body(tunnel->handle, data);
       progress = true;
-    } else if (eof && !tunnel->end_delivered) {
-      tunnel->read_wanted = false;
-      tunnel->end_delivered = true;
+    } else if (eof) {
+      tunnel->reader.end_delivered();
       tunnel->in = In::complete;
       handler.on_body_end(tunnel->handle);
       progress = true;
     }
   }
-  if (!body_pending.empty() && parsing && parsing->read_wanted) {
-    parsing->read_wanted = false;
+  if (!body_pending.empty() && parsing && parsing->reader.asked()) {
+    parsing->reader.piece_delivered();
     const std::string_view data = body_pending;
     body_pending = {};
     handler.on_body(parsing->handle, data);
@@ -210,10 +207,9 @@ bool ServerCore::deliver_body() noexcept {
   if (!reads_owed) return progress;
   bool any_wanted = false;
   for (ExchangeState* ex : active) {
-    any_wanted |= ex->read_wanted;
-    if (ex->read_wanted && ex->in == In::complete && !ex->end_delivered && ex != tunnel) {
-      ex->read_wanted = false;
-      ex->end_delivered = true;
+    any_wanted |= ex->reader.asked();
+    if (ex->reader.asked() && ex->in == In::complete && ex != tunnel) {
+      ex->reader.end_delivered();
       handler.on_body_end(ex->handle);
       return true;  // `active` may have changed
     }
@@ -223,8 +219,8 @@ bool ServerCore::deliver_body() noexcept {
 }
 
 void ServerCore::request_body(ExchangeState& ex) noexcept {
-  if (ex.failure || ex.end_delivered || ex.draining) return;
-  ex.read_wanted = true;
+  if (ex.failure || ex.in == In::draining || ex.reader.ended()) return;
+  ex.reader.ask();
   reads_owed = true;
   body_progress = now;
   // RFC 9110 §10.1.1: the client waits for 100 before sending the body; it is
@@ -241,7 +237,7 @@ void ServerCore::stop_reading(bool drop_unanswered_head) noexcept {
   close_input();
   input.discard();
   body_pending = {};
-  if (parsing && !parsing->app_owned && drop_unanswered_head) {
+  if (parsing && parsing->in == In::head && drop_unanswered_head) {
     // A head that never reached the app: nothing to answer, nothing to tell.
     active.remove(parsing);
     recycle_state(*parsing);
@@ -254,7 +250,7 @@ void ServerCore::input_ended() noexcept {
   if (tunnel) return run();
   // Requests already received are still answered (the peer may only have
   // shut down its sending side); a request cut short is not.
-  if (parsing && parsing->app_owned) {
+  if (parsing && parsing->in != In::head) {
     ExchangeState& ex = *parsing;
     stop_reading();
     ex.failure = Error::peer_closed;
@@ -274,9 +270,9 @@ DeadlineList<ServerCore::Timer, 4> ServerCore::deadlines() const noexcept {
   d.add(recv_rate.ends(config.rate_window, config.min_recv_bytes_per_sec), Timer::recv_rate);
   if (parsing && parsing->in == In::head) {
     d.add(head_started + config.header_timeout, Timer::header);
-  } else if (parsing && parsing->draining) {
+  } else if (parsing && parsing->in == In::draining) {
     d.add(drain_started + config.drain_timeout, Timer::drain);
-  } else if (parsing && parsing->read_wanted && body_pending.empty()) {
+  } else if (parsing && parsing->reader.asked() && body_pending.empty()) {
     d.add(body_progress + config.body_timeout, Timer::body);
   } else if (!parsing && active.empty()) {
     d.add(idle_since + (served_any ? config.keep_alive_timeout : config.header_timeout), Timer::idle);
@@ -293,7 +289,7 @@ bool ServerCore::fire(Timer timer) noexcept {
       return true;
     case Timer::recv_rate:
       if (!recv_rate.too_slow(now, config.rate_window, config.min_recv_bytes_per_sec)) return false;
-      if (parsing && parsing->draining) stop_draining();
+      if (parsing && parsing->in == In::draining) stop_draining();
       else fail_request(Error::body_too_slow, {});
       return true;
     case Timer::header: fail_request(Error::header_timeout, {}); return true;
@@ -317,7 +313,7 @@ void ServerConnection::shutdown(Time now) noexcept {
   detail::ServerCore& c = *core_;
   c.now = std::max(c.now, now);
   c.stop_accepting();
-  if (!c.parsing || !c.parsing->app_owned) c.stop_reading();
+  if (!c.parsing || c.parsing->in == detail::ExchangeState::In::head) c.stop_reading();
   c.run();
   c.clock_rates();
 }

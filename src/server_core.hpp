@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "body_reader.hpp"
 #include "deadline_list.hpp"
 #include "outgoing_body.hpp"
 #include "output_queue.hpp"
@@ -34,13 +35,16 @@ struct ExchangeState {
   FieldBuilder trailers, extensions;
   Request request;
 
-  // Request side.
-  enum class In { head, body, complete } in = In::head;
-  bool app_owned = false;      // on_request was called
-  bool read_wanted = false;    // read_body() is owed one delivery
-  bool end_delivered = false;  // on_body_end was called
+  // Request side:
+  //   head --on_request--> body | complete (no body)
+  //   body --its end--> complete
+  //   body --the response ended first (Config::unread_body drain)--> draining
+  //   draining --its end--> complete;  --past a limit--> body, and close
+  //   complete --an accepted upgrade--> body (the tunnel's bytes)
+  // Past `head` the application owns the exchange.
+  enum class In : std::uint8_t { head, body, draining, complete } in = In::head;
+  BodyReader reader;
   bool continue_sent = false;
-  bool draining = false;       // the app's response ended first: discard the body
   std::uint64_t max_body = 0;
   std::uint64_t body_received = 0;
 
@@ -129,7 +133,7 @@ class ServerCore : public Transport<ServerCore, ExchangeState> {
   ExchangeState* upgrade_owner = nullptr;  // waits for its response head
   ExchangeState* in_on_request = nullptr;  // Handler::on_request is running for it
   bool continue_owed = false;  // read_body() from inside on_request asked for 100
-  // Some exchange may be owed a body delivery (`read_wanted`): the dispatch
+  // Some exchange may be owed a body delivery (`reader.asked()`): the dispatch
   // loop looks for it only then.
   bool reads_owed = false;
   bool eof = false;  // the peer sent FIN

@@ -33,7 +33,7 @@ bool ServerCore::retire() noexcept {
     ExchangeState& ex = *active.front();
     if (ex.out != Out::ended || !ex.queue.empty()) break;
     if (&ex == parsing && settle_unread_body()) progress = true;
-    if (ex.draining) break;  // ends with the body's end, or closes
+    if (ex.in == In::draining) break;  // ends with the body's end, or closes
     // A request whose body was not read to the end leaves the connection at
     // an unknown position in the byte stream: it cannot carry another.
     const bool close = ex.close_after || ex.in != In::complete;
@@ -59,7 +59,7 @@ bool ServerCore::retire() noexcept {
 
 void ServerCore::on_ended(ExchangeState& ex, std::error_code ec) noexcept {
   if (upgrade_owner == &ex) upgrade_owner = nullptr;
-  if (ex.app_owned) handler.on_exchange_end(ex.handle, ec);
+  if (ex.in != In::head) handler.on_exchange_end(ex.handle, ec);
 }
 
 void ServerCore::fail_all_active(Error e) noexcept {
@@ -120,7 +120,7 @@ void ServerCore::fail_request(Error e, std::string_view detail) noexcept {
   }
   if (ex->out == Out::none) {
     queue_error_response(*ex, e, detail);
-    if (!ex->app_owned) {
+    if (ex->in == In::head) {
       const std::string_view method = ex->head.method_so_far();
       handler.on_request_refused({e, status_for(e), method, ex->head.target_so_far(), detail, user_data});
     }

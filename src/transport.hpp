@@ -79,12 +79,12 @@ struct Transport {
 
   // The dispatch loop: parse, deliver, retire, until nothing moves.
   void run() noexcept {
-    if (in_run) {
+    if (loop != Loop::outside) {
       again = true;
       return;
     }
-    in_run = true;
     dirty = false;
+    loop = Loop::stepping;
     do {
       again = false;
       while (!deferred_releases.empty()) {
@@ -92,28 +92,28 @@ struct Transport {
         deferred_releases.pop_back();
         release_segment(arena, s);
       }
-      in_parse_step = true;
+      loop = Loop::parsing;
       parse_input();
-      in_parse_step = false;
+      loop = Loop::stepping;
       if (role().deliver()) again = true;
       if (deliver_writable()) again = true;
       if (role().retire()) again = true;
       // With no exchange and nothing unread no step has anything to do: the
       // pass that retired the last exchange needs no other.
     } while (!deferred_releases.empty() || (again && !(active.empty() && input.empty())));
-    in_run = false;
+    loop = Loop::outside;
     role().track_rates();
     release_if_idle();
   }
 
   // The application acted: continue the loop, or wake the adapter.
   void touch() noexcept {
-    if (in_run) {
+    if (loop != Loop::outside) {
       // What the app does from inside parse_input (a response from the
       // message callback, mostly) is seen by the steps after it in the same
       // pass, and the parse loop looks at its own conditions again after
       // every event: only an action in a later step needs another pass.
-      if (!in_parse_step) again = true;
+      if (loop == Loop::stepping) again = true;
       return;
     }
     dirty = true;
@@ -315,8 +315,10 @@ struct Transport {
   // request body, a response), which is also why this is not a phase: input
   // can close without a close being announced (the peer's FIN).
   bool closing = false;
-  bool in_run = false, again = false;
-  bool in_parse_step = false;  // run() is inside parse_input(): see touch()
+  // Where run() is, which decides what touch() does: inside parse_input, or
+  // in any other part of the pass.
+  enum class Loop : std::uint8_t { outside, parsing, stepping } loop = Loop::outside;
+  bool again = false;  // the pass changed something another pass may use
   // read_buffer() handed out a span that commit_read/read_eof has not taken
   // back: a completion loop may have a read in flight into it.
   bool read_lent = false;
