@@ -15,7 +15,6 @@ class HttpDate {
   // Seconds since the Unix epoch, UTC.
   void set(std::int64_t unix_seconds);
   std::string_view view() const { return {text_, size}; }
-  std::int64_t seconds() const { return seconds_; }
 
  private:
   char text_[size] = {};

@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
-#include "byte_scan.hpp"
-#include "message_serializer.hpp"
-#include "token.hpp"
+#include "wire/byte_scan.hpp"
+#include "wire/message_serializer.hpp"
+#include "wire/token.hpp"
 
 using wirestate::detail::find_byte;
 

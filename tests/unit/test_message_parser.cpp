@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-#include "message_parser.hpp"
+#include "wire/message_parser.hpp"
 
 using namespace wirestate;
 using namespace wirestate::detail;

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "client_runtime.hpp"
-#include "request_target.hpp"
+#include "wire/request_target.hpp"
 #include "runtime.hpp"
 
 using namespace wstest;

@@ -6,8 +6,6 @@
 // pool once no queued segment points into it and it is not the one being
 // filled, so a connection holds only the blocks its queued output needs.
 #include <cstddef>
-#include <cstdint>
-#include <memory>
 #include <string_view>
 #include <vector>
 

@@ -11,13 +11,13 @@
 #include <cstdint>
 #include <string_view>
 
-#include "body_reader.hpp"
-#include "deadline_list.hpp"
-#include "outgoing_body.hpp"
-#include "output_queue.hpp"
-#include "rate_window.hpp"
-#include "received_head.hpp"
-#include "transport.hpp"
+#include "core/body_reader.hpp"
+#include "core/deadline_list.hpp"
+#include "core/outgoing_body.hpp"
+#include "memory/output_queue.hpp"
+#include "core/rate_window.hpp"
+#include "wire/received_head.hpp"
+#include "core/transport.hpp"
 #include "wirestate/server_connection.hpp"
 
 namespace wirestate::detail {

@@ -1,13 +1,13 @@
-#include "message_serializer.hpp"
+#include "wire/message_serializer.hpp"
 
 #include <array>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
 
-#include "byte_scan.hpp"
-#include "request_target.hpp"
-#include "token.hpp"
+#include "wire/byte_scan.hpp"
+#include "wire/request_target.hpp"
+#include "wire/token.hpp"
 #include "wirestate/http_date.hpp"
 #include "wirestate/status.hpp"
 

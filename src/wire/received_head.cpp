@@ -1,9 +1,9 @@
-#include "received_head.hpp"
+#include "wire/received_head.hpp"
 
 #include <cstring>
 
-#include "byte_scan.hpp"
-#include "token.hpp"
+#include "wire/byte_scan.hpp"
+#include "wire/token.hpp"
 
 namespace wirestate::detail {
 namespace {

@@ -14,10 +14,9 @@
 // bytes are handed out again in a new write once the window is empty.
 #include <array>
 #include <cstddef>
-#include <memory>
 #include <vector>
 
-#include "output_queue.hpp"
+#include "memory/output_queue.hpp"
 #include "wirestate/buffer_pool.hpp"
 #include "wirestate/io.hpp"
 

@@ -1,6 +1,6 @@
-#include "chunked_decoder.hpp"
+#include "wire/chunked_decoder.hpp"
 
-#include "token.hpp"
+#include "wire/token.hpp"
 
 namespace wirestate::detail {
 namespace {

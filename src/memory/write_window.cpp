@@ -1,4 +1,4 @@
-#include "write_window.hpp"
+#include "memory/write_window.hpp"
 
 #include <algorithm>
 

@@ -5,11 +5,10 @@
 // given back when the connection is idle. An idle connection keeps one null
 // pointer. Kept constructed in the pool, they cost a re-initialization per
 // lend, not an allocation.
-#include <new>
 
-#include "message_parser.hpp"
-#include "state_pool.hpp"
-#include "write_window.hpp"
+#include "wire/message_parser.hpp"
+#include "memory/state_pool.hpp"
+#include "memory/write_window.hpp"
 #include "wirestate/buffer_pool.hpp"
 #include "wirestate/config.hpp"
 

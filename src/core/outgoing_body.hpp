@@ -8,7 +8,7 @@
 #include <system_error>
 #include <vector>
 
-#include "output_queue.hpp"
+#include "memory/output_queue.hpp"
 #include "wirestate/error.hpp"
 #include "wirestate/headers.hpp"
 

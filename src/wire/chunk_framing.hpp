@@ -3,9 +3,8 @@
 // their extensions, and the last chunk with its trailer section. What is
 // received is llhttp's to parse (message_parser.cpp).
 #include <cstddef>
-#include <string_view>
 
-#include "output_queue.hpp"
+#include "memory/output_queue.hpp"
 #include "wirestate/error.hpp"
 #include "wirestate/headers.hpp"
 

@@ -5,9 +5,9 @@
 #include <memory>
 #include <type_traits>
 
-#include "server_core.hpp"
-#include "chunk_framing.hpp"
-#include "message_serializer.hpp"
+#include "server/server_core.hpp"
+#include "wire/chunk_framing.hpp"
+#include "wire/message_serializer.hpp"
 
 namespace wirestate {
 

@@ -40,12 +40,12 @@
 #include <system_error>
 #include <vector>
 
-#include "exchange_list.hpp"
-#include "in_progress.hpp"
-#include "input_buffer.hpp"
-#include "message_parser.hpp"
-#include "output_queue.hpp"
-#include "state_pool.hpp"
+#include "core/exchange_list.hpp"
+#include "core/in_progress.hpp"
+#include "memory/input_buffer.hpp"
+#include "wire/message_parser.hpp"
+#include "memory/output_queue.hpp"
+#include "memory/state_pool.hpp"
 #include "wirestate/buffer_pool.hpp"
 #include "wirestate/config.hpp"
 #include "wirestate/error.hpp"

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "field_builder.hpp"
+#include "wire/field_builder.hpp"
 #include "wirestate/error.hpp"
 #include "wirestate/headers.hpp"
 

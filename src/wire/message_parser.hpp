@@ -11,10 +11,10 @@
 #include <optional>
 #include <string_view>
 
-#include "chunked_decoder.hpp"
-#include "field_builder.hpp"
-#include "received_head.hpp"
-#include "request_target.hpp"
+#include "wire/chunked_decoder.hpp"
+#include "wire/field_builder.hpp"
+#include "wire/received_head.hpp"
+#include "wire/request_target.hpp"
 #include "wirestate/error.hpp"
 
 namespace wirestate::detail {

@@ -1,8 +1,8 @@
-#include "chunk_framing.hpp"
+#include "wire/chunk_framing.hpp"
 
 #include <charconv>
 
-#include "message_serializer.hpp"
+#include "wire/message_serializer.hpp"
 #include "wirestate/headers.hpp"
 
 namespace wirestate::detail {

@@ -1,6 +1,6 @@
-#include "outgoing_body.hpp"
+#include "core/outgoing_body.hpp"
 
-#include "chunk_framing.hpp"
+#include "wire/chunk_framing.hpp"
 
 namespace wirestate::detail {
 

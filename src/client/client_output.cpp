@@ -1,11 +1,10 @@
 // The client connection's requests and output: queueing requests, writing
 // their bodies, gathering iovecs, and ending exchanges.
-#include <algorithm>
 #include <charconv>
 
-#include "client_core.hpp"
-#include "chunk_framing.hpp"
-#include "message_serializer.hpp"
+#include "client/client_core.hpp"
+#include "wire/chunk_framing.hpp"
+#include "wire/message_serializer.hpp"
 
 namespace wirestate {
 

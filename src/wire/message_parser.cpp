@@ -1,13 +1,12 @@
-#include "message_parser.hpp"
+#include "wire/message_parser.hpp"
 
 #include <llhttp.h>
 
 #include <cassert>
-#include <cstring>
 #include <new>
 #include <type_traits>
 
-#include "token.hpp"
+#include "wire/token.hpp"
 #include "wirestate/headers.hpp"
 
 namespace wirestate::detail {

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-#include "output_queue.hpp"
+#include "memory/output_queue.hpp"
 #include "wirestate/config.hpp"
 #include "wirestate/error.hpp"
 #include "wirestate/headers.hpp"

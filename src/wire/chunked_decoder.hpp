@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "field_builder.hpp"
+#include "wire/field_builder.hpp"
 #include "wirestate/error.hpp"
 
 namespace wirestate::detail {

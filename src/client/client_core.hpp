@@ -13,12 +13,12 @@
 #include <optional>
 #include <string_view>
 
-#include "body_reader.hpp"
-#include "deadline_list.hpp"
-#include "outgoing_body.hpp"
-#include "output_queue.hpp"
-#include "received_head.hpp"
-#include "transport.hpp"
+#include "core/body_reader.hpp"
+#include "core/deadline_list.hpp"
+#include "core/outgoing_body.hpp"
+#include "memory/output_queue.hpp"
+#include "wire/received_head.hpp"
+#include "core/transport.hpp"
 #include "wirestate/client_connection.hpp"
 
 namespace wirestate::detail {

@@ -1,4 +1,4 @@
-#include "output_queue.hpp"
+#include "memory/output_queue.hpp"
 
 #include <cassert>
 #include <cstring>

@@ -1,6 +1,6 @@
-#include "field_builder.hpp"
+#include "wire/field_builder.hpp"
 
-#include "token.hpp"
+#include "wire/token.hpp"
 
 namespace wirestate::detail {
 

@@ -1,4 +1,4 @@
-#include "request_target.hpp"
+#include "wire/request_target.hpp"
 
 #include <array>
 #include <cstddef>

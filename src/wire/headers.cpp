@@ -1,6 +1,6 @@
 #include "wirestate/headers.hpp"
 
-#include "token.hpp"
+#include "wire/token.hpp"
 
 namespace wirestate {
 std::optional<std::string_view> find_header(Headers headers, std::string_view name) noexcept {

@@ -4,10 +4,9 @@
 #include "wirestate/connection.hpp"
 
 #include <cassert>
-#include <cstring>
 
-#include "server_core.hpp"
-#include "transport_calls.hpp"
+#include "server/server_core.hpp"
+#include "core/transport_calls.hpp"
 
 namespace wirestate {
 

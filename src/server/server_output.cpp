@@ -1,10 +1,9 @@
 // The server connection's output: gathering iovecs, consuming what was
 // written, retiring finished exchanges, and ending exchanges on errors.
-#include <algorithm>
 #include <string>
 
-#include "server_core.hpp"
-#include "message_serializer.hpp"
+#include "server/server_core.hpp"
+#include "wire/message_serializer.hpp"
 #include "wirestate/status.hpp"
 
 namespace wirestate::detail {

@@ -4,12 +4,11 @@
 #include "wirestate/connection.hpp"
 
 #include <cassert>
-#include <cstring>
 #include <memory>
 #include <type_traits>
 
-#include "client_core.hpp"
-#include "transport_calls.hpp"
+#include "client/client_core.hpp"
+#include "core/transport_calls.hpp"
 
 namespace wirestate {
 
