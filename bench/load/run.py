@@ -487,22 +487,25 @@ def target_lines(results, peers):
         else:
             out.append(f"- {label}: {'met' if test(*figures) else 'MISSED'} ({detail(*figures)})")
 
-    def scenario1(w, floor, peer):
-        text = f"{w / floor:.2f}× the floor, {w / peer:.2f}× the best peer"
-        cpu, peer_cpu = get(1, "wirestate", "cpu_us"), best_peer(results, peers, 1, "cpu_us", False)
-        if cpu is not None and peer_cpu:
-            text += f"; server CPU per request {cpu / peer_cpu:.2f}× the best peer's"
+    # Scenario 1 is judged by the server's own cost: one wrk thread saturates
+    # its core before any of these servers does, so req/s there is wrk's
+    # limit, reported beside the verdict and not judged.
+    def scenario1(cpu, peer_cpu):
+        text = f"server CPU per request {cpu:.2f} µs, {cpu / peer_cpu:.2f}× the best peer's ({peer_cpu:.2f})"
+        w, floor, peer = get(1, "wirestate", "rps"), get(1, "floor", "rps"), best_peer(results, peers, 1, "rps", True)
+        if None not in (w, floor, peer):
+            text += f"; req/s, not judged: {w / floor:.2f}× the floor, {w / peer:.2f}× the best peer"
         busy = get(1, "wirestate", "load_busy")
         text += f", wrk's core {busy:.0f}% busy" if busy is not None else ""
         polling = get(1, POLLING, "rps")
-        if polling is not None:
+        if polling is not None and None not in (floor, peer):
             text += (f"; with --busy-poll-us {BUSY_POLL_US}, not judged: {polling / floor:.2f}× the floor, "
                      f"{polling / peer:.2f}× the best peer")
         return text
 
-    target("(1) ≥ 0.95 × the floor and ahead of every peer in req/s",
-           (get(1, "wirestate", "rps"), get(1, "floor", "rps"), best_peer(results, peers, 1, "rps", True)),
-           lambda w, floor, peer: w >= 0.95 * floor and w > peer, scenario1)
+    target("(1) server CPU per request at most the best peer's",
+           (get(1, "wirestate", "cpu_us"), best_peer(results, peers, 1, "cpu_us", False)),
+           lambda cpu, peer_cpu: cpu <= peer_cpu, scenario1)
     target("(2) ≥ 0.8 × the floor", (get(2, "wirestate", "rps"), get(2, "floor", "rps")),
            lambda w, floor: w >= 0.8 * floor, lambda w, floor: f"{w / floor:.2f}×")
     target("(3) ≥ 0.9 × raw TCP", (get(3, "wirestate", "Bps"), get(3, "raw", "Bps")),
