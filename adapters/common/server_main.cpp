@@ -83,6 +83,13 @@ void describe_peer(const sockaddr_storage& address, PeerInfo& peer) {
   if (!ip || !inet_ntop(address.ss_family, ip, peer.address, sizeof peer.address)) std::strcpy(peer.address, "-");
 }
 
+std::unique_ptr<PeerInfo> peer_for_log(const ServerShared& shared, const sockaddr_storage& address) {
+  if (!shared.access_log) return nullptr;
+  auto peer = std::make_unique<PeerInfo>();
+  describe_peer(address, *peer);
+  return peer;
+}
+
 int server_main(int argc, char** argv, const char* program, const LoopFactory& make_loop) {
   ServerShared shared;
   shared.options = parse_server_options(argc, argv, program);

@@ -46,6 +46,9 @@ int open_listener(const std::string& host, std::uint16_t port);
 std::uint16_t bound_port(int fd);
 // The numeric address of an accepted peer, for the access log.
 void describe_peer(const sockaddr_storage& address, PeerInfo& peer);
+// What a connection keeps of its peer: only when an access log will read it
+// (an idle connection is worth its bytes), else null.
+std::unique_ptr<PeerInfo> peer_for_log(const ServerShared& shared, const sockaddr_storage& address);
 
 // How long in-flight responses may take after SIGINT/SIGTERM.
 inline constexpr auto stop_grace_period = std::chrono::seconds(10);

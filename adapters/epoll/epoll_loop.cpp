@@ -37,13 +37,12 @@ struct EpollLoop::Connection final : Waker {
   Connection(EpollLoop& l, int socket)
       : loop(l), fd(socket), http(l.config_, *l.app_, l.now_), io{socket} {
     http.set_waker(this);
-    http.set_user_data(&peer);
   }
   void wake() override { loop.schedule(*this); }
 
   EpollLoop& loop;
   int fd;
-  PeerInfo peer;
+  std::unique_ptr<PeerInfo> peer;  // for the access log, if there is one
   ServerConnection http;
   SocketReadiness io;  // its readiness, for the read and write steps
   bool scheduled = false;
@@ -201,7 +200,8 @@ void EpollLoop::accept_all() {
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto* c = new Connection(*this, fd);
-    describe_peer(address, c->peer);
+    c->peer = peer_for_log(shared_, address);
+    c->http.set_user_data(c->peer.get());
     connections_.push_back(c);
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
