@@ -76,6 +76,11 @@ class BasicConnection {
   // Both sides are done and no write is in flight: the adapter may close the
   // socket and destroy this.
   bool is_closed() const noexcept;
+  // The connection failed (a send timeout, a peer gone) while writes were
+  // in flight, and wants none of them to complete. A completion loop cancels
+  // them, so that a peer that stopped reading cannot hold them forever; each
+  // is still reported (0 if it did not complete) before is_closed().
+  bool writes_abandoned() const noexcept;
 
  protected:
   explicit BasicConnection(std::unique_ptr<Core> core) noexcept;

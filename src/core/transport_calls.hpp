@@ -111,4 +111,9 @@ bool BasicConnection<Core>::is_closed() const noexcept {
   return !core_->writing() && core_->lent.nothing_in_flight();
 }
 
+template <class Core>
+bool BasicConnection<Core>::writes_abandoned() const noexcept {
+  return !core_->writing() && !core_->lent.nothing_in_flight();
+}
+
 }  // namespace wirestate

@@ -232,6 +232,7 @@ TEST_CASE("writes in flight: memory under a write is released only after its rep
   rt.conn.commit_read(get.size(), rt.now);
   const WriteOp op = rt.conn.next_write();
   REQUIRE(op.kind == WriteOp::write);
+  CHECK_FALSE(rt.conn.writes_abandoned());  // in flight, and wanted
 
   SECTION("the send timeout fails the exchange; the kernel still holds the buffer") {
     rt.now += 6s;
@@ -240,7 +241,9 @@ TEST_CASE("writes in flight: memory under a write is released only after its rep
     CHECK(released == 0);
     CHECK(rt.conn.next_write().kind == WriteOp::yield);  // not close: a write is out
     CHECK_FALSE(rt.conn.is_closed());
+    CHECK(rt.conn.writes_abandoned());  // a completion loop cancels it
     rt.conn.wrote(op.token, 0, rt.now);  // cancelled
+    CHECK_FALSE(rt.conn.writes_abandoned());
     CHECK(released == 1);
     CHECK(rt.conn.next_write().kind == WriteOp::close);
   }
@@ -249,6 +252,24 @@ TEST_CASE("writes in flight: memory under a write is released only after its rep
     CHECK(released == 1);
     CHECK(rt.conn.next_write().kind == WriteOp::close);
   }
+}
+
+TEST_CASE("writes in flight: a client that fails with a write out abandons it until it is reported") {
+  Config config = in_flight_config(2);
+  config.send_timeout = 5s;
+  ClientRuntime rt(config);
+  Recorder recorder;
+  REQUIRE_FALSE(rt.conn.send(recorder, "POST", "/u", {{"Host", "h"}}, std::string(500, 'p')).error);
+  const WriteOp op = rt.conn.next_write();
+  REQUIRE(op.kind == WriteOp::write);
+  CHECK_FALSE(rt.conn.writes_abandoned());
+  rt.now += 6s;
+  rt.conn.on_deadline(rt.now);
+  CHECK(rt.conn.writes_abandoned());
+  CHECK_FALSE(rt.conn.is_closed());
+  rt.conn.wrote(op.token, 0, rt.now);
+  CHECK_FALSE(rt.conn.writes_abandoned());
+  CHECK(rt.conn.is_closed());
 }
 
 TEST_CASE("writes in flight: a write handed back with 0 does not restart the send timeout") {
