@@ -24,9 +24,7 @@ void ExchangeState::reset(const Config& config) noexcept {
                                        config.max_header_count};
   head.reset(head_limits);
   trailers.reset({0, config.max_trailer_bytes, config.max_header_count});
-  // Rebuilt in place: assigning a temporary zeroes it on the stack and
-  // copies it over, and the copy's wide loads stall on the narrow stores
-  // just made (perf: the costliest lines of a pipelined request).
+  // Rebuilt in place: a temporary's copy would reload narrow stores wide.
   std::construct_at(&request);
   in = In::head;
   reader = {};

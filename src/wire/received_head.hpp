@@ -36,9 +36,8 @@ class ReceivedHead {
   // field line and this much more. Only a head that never ends gets near it.
   static constexpr std::size_t slack_bytes = 256;
 
-  // Inline: callers build `limits` just before the call, and an out-of-line
-  // copy of it reloads their narrow stores with one wide load, which stalls
-  // (seen in perf on every request).
+  // Inline: an out-of-line copy of the `limits` just built would reload
+  // their narrow stores with one wide load, which stalls.
   void reset(const HeadLimits& limits) noexcept {
     limits_ = limits;
     cap_ = limits.max_line_bytes + limits.max_field_bytes + 4 * limits.max_field_count + slack_bytes;
