@@ -414,7 +414,9 @@ MessageParser::Step MessageParser::llhttp_failed(int rc, const char* data, std::
     }
     return step;
   }
-  if (rc == HPE_INVALID_CONTENT_LENGTH && head_kept && *llhttp_get_error_pos(p) == '\t') {
+  // llhttp may report a Content-Length's overflow at the end of the read,
+  // where there is no byte to look at.
+  if (rc == HPE_INVALID_CONTENT_LENGTH && head_kept && consumed < size && data[consumed] == '\t') {
     replaying_ = true;
     return replay(data, size, before);
   }

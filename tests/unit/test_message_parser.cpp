@@ -143,3 +143,20 @@ TEST_CASE("parser: malformed input stops with an error, never past its input") {
     }
   }
 }
+
+TEST_CASE("parser: a Content-Length past 64 bits is refused at every read size, never reading past the input") {
+  // llhttp may report the overflow with its position at the end of the
+  // read; the check for an HTAB there must not look one byte further.
+  const std::string digits = "53333333333333333333333333";
+  for (const std::string& input : {"GET / HTTP/1.1\r\nHost: h\r\nContent-Length: " + digits + "\r\n\r\n",
+                                   "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: " + digits}) {
+    for (std::size_t chunk = 1; chunk <= input.size(); ++chunk) {
+      INFO("chunk " << chunk);
+      ReceivedHead head;
+      FieldBuilder trailers;
+      const Parsed p = parse_all(input, chunk, head, trailers);
+      if (input.back() == '\n') CHECK(p.error == Error::invalid_content_length);
+      else CHECK((p.error == Error::invalid_content_length || p.error == Error{}));
+    }
+  }
+}
