@@ -1,5 +1,7 @@
 #include "server_main.hpp"
 
+#include "wirestate/status.hpp"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -83,6 +85,26 @@ void describe_peer(const sockaddr_storage& address, PeerInfo& peer) {
   if (!ip || !inet_ntop(address.ss_family, ip, peer.address, sizeof peer.address)) std::strcpy(peer.address, "-");
 }
 
+void turn_away(ServerShared& shared, int fd, bool stopping) {
+  const std::string_view response = overload_response();
+  if (shared.access_log) {
+    sockaddr_storage address{};
+    socklen_t size = sizeof address;
+    PeerInfo peer;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0) describe_peer(address, peer);
+    AccessRecord record;
+    record.client = peer.address;
+    record.status = 503;
+    record.body_bytes = response.size() - (response.find("\r\n\r\n") + 4);
+    record.error = stopping ? "stopping" : "over --max-connections or out of descriptors";
+    shared.access_log->append(record);
+  }
+  [[maybe_unused]] auto n = send(fd, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  // Closing with the client's request unread would reset the connection and
+  // could destroy the 503 before the client reads it; half-close first.
+  shutdown(fd, SHUT_WR);
+}
+
 std::unique_ptr<PeerInfo> peer_for_log(const ServerShared& shared, const sockaddr_storage& address) {
   if (!shared.access_log) return nullptr;
   auto peer = std::make_unique<PeerInfo>();
@@ -90,10 +112,17 @@ std::unique_ptr<PeerInfo> peer_for_log(const ServerShared& shared, const sockadd
   return peer;
 }
 
-int server_main(int argc, char** argv, const char* program, const LoopFactory& make_loop) {
+int server_main(int argc, char** argv, const char* program, const LoopFactory& make_loop,
+                const Preflight& preflight) {
   ServerShared shared;
   shared.options = parse_server_options(argc, argv, program);
   const ServerOptions& o = shared.options;
+  if (preflight) {
+    if (const std::string problem = preflight(); !problem.empty()) {
+      std::fprintf(stderr, "%s: %s\n", program, problem.c_str());
+      return 1;
+    }
+  }
 
   // Threads inherit this mask: only the main thread takes the stop signals,
   // and a peer that vanishes mid-write never kills the process.
@@ -129,7 +158,10 @@ int server_main(int argc, char** argv, const char* program, const LoopFactory& m
   std::fflush(stdout);
 
   std::vector<std::unique_ptr<EventLoop>> loops;
-  for (int fd : listeners) loops.push_back(make_loop(shared, fd));
+  for (int fd : listeners) {
+    loops.push_back(make_loop(shared, fd));
+    if (!loops.back()) return 1;
+  }
   std::vector<std::thread> threads;
   for (auto& loop : loops) threads.emplace_back([&loop] { loop->run(); });
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "access_log.hpp"
 #include "server_options.hpp"
@@ -31,13 +32,20 @@ class EventLoop {
   virtual void stop() = 0;
 };
 
+// Makes the loop of one thread, or prints why it cannot and returns null.
 using LoopFactory = std::function<std::unique_ptr<EventLoop>(ServerShared&, int listen_fd)>;
+
+// Checked once the command line is read, before any socket is opened: what
+// the loop needs from this machine. An empty answer means all is there;
+// anything else is printed after the program's name, and it exits 1.
+using Preflight = std::function<std::string()>;
 
 // Makes the application of one event loop: one Handler serves every
 // connection of that loop, on that loop's thread, with its timers.
 using AppFactory = std::function<std::unique_ptr<Handler>(Timers&, ServerShared&)>;
 
-int server_main(int argc, char** argv, const char* program, const LoopFactory& make_loop);
+int server_main(int argc, char** argv, const char* program, const LoopFactory& make_loop,
+                const Preflight& preflight = {});
 
 // A non-blocking, close-on-exec TCP listener on host:port with SO_REUSEPORT.
 // Returns the fd, or -1 after printing why.
@@ -49,6 +57,11 @@ void describe_peer(const sockaddr_storage& address, PeerInfo& peer);
 // What a connection keeps of its peer: only when an access log will read it
 // (an idle connection is worth its bytes), else null.
 std::unique_ptr<PeerInfo> peer_for_log(const ServerShared& shared, const sockaddr_storage& address);
+
+// Turns away an accepted connection the server will not serve (past
+// --max-connections, out of descriptors, stopping): logs it, sends 503 with
+// Retry-After and shuts down the sending side. The caller closes `fd`.
+void turn_away(ServerShared& shared, int fd, bool stopping);
 
 // How long in-flight responses may take after SIGINT/SIGTERM.
 inline constexpr auto stop_grace_period = std::chrono::seconds(10);

@@ -2,31 +2,21 @@
 // The epoll binding of the client role: one socket, one ClientConnection,
 // driven until the caller's condition holds. Like the server loop it moves
 // bytes and time and nothing else.
-#include <functional>
-#include <memory>
-#include <string>
-
+#include "../common/client_loop.hpp"
 #include "socket_steps.hpp"
-#include "wirestate/wirestate.hpp"
 
 namespace wirestate::adapters {
 
-class EpollClient {
+class EpollClient final : public ClientLoop {
  public:
-  // Resolves and connects (non-blocking, bounded by `timeout`). Null and
-  // `error` set on failure.
-  static std::unique_ptr<EpollClient> connect(const std::string& host, std::uint16_t port,
-                                              const Config& config, Duration timeout,
-                                              std::string& error);
-  ~EpollClient();
+  // `fd`: a connected socket (connect_socket), owned from here.
+  EpollClient(int fd, const Config& config);
+  ~EpollClient() override;
 
-  ClientConnection& http() { return http_; }
-  // Drives the connection until `done()` or until it closes. False, with
-  // `error` set, if the socket failed.
-  bool run_until(const std::function<bool()>& done, std::string& error);
+  ClientConnection& http() override { return http_; }
+  bool run_until(const std::function<bool()>& done, std::string& error) override;
 
  private:
-  EpollClient(int fd, const Config& config, Time now);
   bool service(std::string& error);
 
   int fd_;

@@ -35,7 +35,7 @@ constexpr int rounds_per_turn = 16;
 
 struct EpollLoop::Connection final : Waker {
   Connection(EpollLoop& l, int socket)
-      : loop(l), fd(socket), http(l.config_, *l.app_, l.now_), io{socket} {
+      : loop(l), fd(socket), http(l.config_, *l.app_, l.timers_.now()), io{socket} {
     http.set_waker(this);
   }
   void wake() override { loop.schedule(*this); }
@@ -47,8 +47,7 @@ struct EpollLoop::Connection final : Waker {
   SocketReadiness io;  // its readiness, for the read and write steps
   bool scheduled = false;
   bool lingering = false;
-  TimerHeap::Id deadline_timer;
-  std::optional<Time> armed;  // when deadline_timer fires
+  DeadlineEntry deadline;
   TimerHeap::Id linger_timer;
 };
 
@@ -56,7 +55,7 @@ EpollLoop::EpollLoop(ServerShared& shared, int listen_fd, const AppFactory& make
     : shared_(shared),
       busy_poll_(shared.options.busy_poll),
       listen_fd_(listen_fd),
-      app_(make_app(*this, shared)) {
+      app_(make_app(timers_, shared)) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -66,9 +65,9 @@ EpollLoop::EpollLoop(ServerShared& shared, int listen_fd, const AppFactory& make
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
   ev.data.ptr = this;  // the wake fd
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
-  config_.date = &date_;
+  config_.date = &timers_.date();
   config_.buffers = &buffers_;
-  tick_clock();
+  timers_.tick();
 }
 
 EpollLoop::~EpollLoop() {
@@ -77,23 +76,6 @@ EpollLoop::~EpollLoop() {
   close(wake_fd_);
   close(epoll_fd_);
   if (reserve_fd_ >= 0) close(reserve_fd_);
-}
-
-void EpollLoop::tick_clock() {
-  now_ = std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now());
-  date_.set(static_cast<std::int64_t>(std::time(nullptr)));
-}
-
-Timers::Token EpollLoop::start(Duration after, Callback callback, void* context) {
-  const TimerHeap::Id id = timers_.start(now_ + after, callback, context);
-  return (std::uint64_t{id.slot} << 32 | id.generation) + 1;
-}
-
-void EpollLoop::cancel(Token token) {
-  if (token == 0) return;
-  --token;
-  TimerHeap::Id id{static_cast<std::uint32_t>(token >> 32), static_cast<std::uint32_t>(token)};
-  timers_.cancel(id);
 }
 
 void EpollLoop::stop() {
@@ -105,7 +87,7 @@ void EpollLoop::stop() {
 int EpollLoop::sleep_ms() const {
   if (!ready_.empty()) return 0;
   if (auto next = timers_.next()) {
-    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - now_).count();
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - timers_.now()).count();
     return static_cast<int>(std::clamp<long long>(wait, 0, 1000));
   }
   return 1000;  // the Date header still moves on
@@ -123,7 +105,7 @@ int EpollLoop::wait(std::vector<epoll_event>& events) {
     do {
       if (const int n = epoll_wait(epoll_fd_, events.data(), capacity, 0); n != 0) return n;
     } while (std::chrono::steady_clock::now() < until);
-    tick_clock();
+    timers_.tick();
     timeout_ms = sleep_ms();
   }
   return epoll_wait(epoll_fd_, events.data(), capacity, timeout_ms);
@@ -133,7 +115,7 @@ void EpollLoop::run() {
   std::vector<epoll_event> events(256);
   while (!(stopping_ && (connections_.empty() || grace_over_))) {
     const int n = wait(events);
-    tick_clock();
+    timers_.tick();
     for (int i = 0; i < n; ++i) {
       void* tag = events[i].data.ptr;
       if (tag == nullptr) {
@@ -150,7 +132,7 @@ void EpollLoop::run() {
       }
     }
     if (stop_requested_.load() && !stopping_) begin_stop();
-    timers_.run_due(now_);
+    timers_.heap().run_due(timers_.now());
     // Connections woken while serving others are served in this same pass.
     for (std::size_t i = 0; i < ready_.size(); ++i) {
       Connection* c = ready_[i];
@@ -180,7 +162,7 @@ void EpollLoop::accept_all() {
         // accept queue drains instead of waking us forever.
         close(reserve_fd_);
         fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&address), &address_size, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd >= 0) reject(fd, address);
+        if (fd >= 0) reject(fd);
         reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
         continue;
       }
@@ -189,12 +171,12 @@ void EpollLoop::accept_all() {
     // Take a place first, then check: loops on other threads admit at the
     // same time, and a check before the increment would let two through.
     if (stopping_) {
-      reject(fd, address);
+      reject(fd);
       continue;
     }
     if (shared_.open_connections.fetch_add(1) >= shared_.options.max_connections) {
       shared_.open_connections.fetch_sub(1);
-      reject(fd, address);
+      reject(fd);
       continue;
     }
     const int one = 1;
@@ -211,22 +193,8 @@ void EpollLoop::accept_all() {
   }
 }
 
-void EpollLoop::reject(int fd, const sockaddr_storage& address) {
-  const std::string_view response = overload_response();
-  if (shared_.access_log) {
-    PeerInfo peer;
-    describe_peer(address, peer);
-    AccessRecord record;
-    record.client = peer.address;
-    record.status = 503;
-    record.body_bytes = response.size() - (response.find("\r\n\r\n") + 4);
-    record.error = stopping_ ? "stopping" : "over --max-connections or out of descriptors";
-    shared_.access_log->append(record);
-  }
-  [[maybe_unused]] auto n = send(fd, response.data(), response.size(), MSG_NOSIGNAL);
-  // Closing with the client's request unread would reset the connection and
-  // could destroy the 503 before the client reads it; half-close first.
-  shutdown(fd, SHUT_WR);
+void EpollLoop::reject(int fd) {
+  turn_away(shared_, fd, stopping_);
   close(fd);
 }
 
@@ -244,8 +212,8 @@ void EpollLoop::service(Connection& c) {
   }
   for (int round = 0; round < rounds_per_turn; ++round) {
     bool close = false;
-    const bool read = read_step(c.http, c.io, now_).progress;
-    const bool wrote = write_step(c.http, c.io, now_, close).progress;
+    const bool read = read_step(c.http, c.io, timers_.now()).progress;
+    const bool wrote = write_step(c.http, c.io, timers_.now(), close).progress;
     if (close) return begin_linger(c);
     const bool progress = read || wrote;
     if (!progress) {
@@ -257,24 +225,13 @@ void EpollLoop::service(Connection& c) {
   arm_deadline(c);
 }
 
-// The heap keeps one live entry per connection. A deadline that moves later
-// is left alone and re-checked when the entry fires; only an earlier one
-// replaces it. Per-request re-arming would fill the heap with dead entries.
 void EpollLoop::arm_deadline(Connection& c) {
-  const std::optional<Time> due = c.http.deadline();
-  if (!due) return;
-  if (c.armed && *c.armed <= *due) return;
-  timers_.cancel(c.deadline_timer);
-  c.armed = due;
-  c.deadline_timer = timers_.start(*due, &EpollLoop::on_deadline, &c);
+  c.deadline.arm(timers_.heap(), c.http.deadline(), &EpollLoop::on_deadline, &c);
 }
 
 void EpollLoop::on_deadline(void* context) {
   Connection& c = *static_cast<Connection*>(context);
-  c.deadline_timer = {};
-  c.armed.reset();
-  const std::optional<Time> due = c.http.deadline();
-  if (due && *due <= c.loop.now_) c.http.on_deadline(c.loop.now_);
+  c.deadline.fired(c.http, c.loop.timers_.now());
   c.loop.schedule(c);
 }
 
@@ -284,8 +241,8 @@ void EpollLoop::begin_linger(Connection& c) {
   // response at the client.
   shutdown(c.fd, SHUT_WR);
   c.lingering = true;
-  timers_.cancel(c.deadline_timer);
-  c.linger_timer = timers_.start(now_ + linger_period, &EpollLoop::on_linger_timeout, &c);
+  c.deadline.cancel(timers_.heap());
+  c.linger_timer = timers_.heap().start(timers_.now() + linger_period, &EpollLoop::on_linger_timeout, &c);
   c.io.readable = true;
   schedule(c);
 }
@@ -297,8 +254,8 @@ void EpollLoop::on_linger_timeout(void* context) {
 }
 
 void EpollLoop::destroy(Connection& c) {
-  timers_.cancel(c.deadline_timer);
-  timers_.cancel(c.linger_timer);
+  c.deadline.cancel(timers_.heap());
+  timers_.heap().cancel(c.linger_timer);
   close(c.fd);
   connections_.erase(std::find(connections_.begin(), connections_.end(), &c));
   // run() may be walking ready_: blank the entry rather than shift the rest.
@@ -313,10 +270,10 @@ void EpollLoop::begin_stop() {
   close(listen_fd_);
   listen_fd_ = -1;
   for (Connection* c : connections_) {
-    c->http.shutdown(now_);
+    c->http.shutdown(timers_.now());
     schedule(*c);
   }
-  timers_.start(now_ + stop_grace_period, &EpollLoop::on_grace_timeout, this);
+  timers_.heap().start(timers_.now() + stop_grace_period, &EpollLoop::on_grace_timeout, this);
 }
 
 void EpollLoop::on_grace_timeout(void* context) { static_cast<EpollLoop*>(context)->grace_over_ = true; }

@@ -8,8 +8,7 @@
 #include <vector>
 
 #include "../common/server_main.hpp"
-#include "../common/timer_heap.hpp"
-#include "../common/timers.hpp"
+#include "../common/loop_timers.hpp"
 #include "wirestate/wirestate.hpp"
 
 struct epoll_event;
@@ -17,7 +16,7 @@ struct sockaddr_storage;
 
 namespace wirestate::adapters {
 
-class EpollLoop final : public EventLoop, private Timers {
+class EpollLoop final : public EventLoop {
  public:
   EpollLoop(ServerShared& shared, int listen_fd, const AppFactory& make_app);
   ~EpollLoop() override;
@@ -27,13 +26,9 @@ class EpollLoop final : public EventLoop, private Timers {
  private:
   struct Connection;
 
-  // Timers, for the application.
-  Time now() const override { return now_; }
-  Token start(Duration after, Callback callback, void* context) override;
-  void cancel(Token token) override;
 
   void accept_all();
-  void reject(int fd, const sockaddr_storage& address);
+  void reject(int fd);
   void service(Connection& c);
   void schedule(Connection& c);
   void arm_deadline(Connection& c);
@@ -43,11 +38,11 @@ class EpollLoop final : public EventLoop, private Timers {
   static void on_deadline(void* context);
   static void on_linger_timeout(void* context);
   static void on_grace_timeout(void* context);
-  void tick_clock();
   int sleep_ms() const;
   int wait(std::vector<epoll_event>& events);
 
   ServerShared& shared_;
+  LoopTimers timers_;  // the application's Timers too
   const Duration busy_poll_;
   int epoll_fd_ = -1;
   int listen_fd_ = -1;
@@ -56,11 +51,8 @@ class EpollLoop final : public EventLoop, private Timers {
   std::atomic<bool> stop_requested_{false};
   bool stopping_ = false;
   bool grace_over_ = false;
-  Time now_{};
-  HttpDate date_;
   FreeListPool buffers_;  // idle connections give their buffers back here
   Config config_;
-  TimerHeap timers_;
   std::unique_ptr<Handler> app_;
   std::vector<Connection*> ready_;      // woken by their application
   std::vector<Connection*> connections_;  // every open one, for stop()

@@ -5,10 +5,7 @@
 
 int main(int argc, char** argv) {
   using namespace wirestate::adapters;
-  const AppFactory sample_app = [](Timers& timers, ServerShared& shared) -> std::unique_ptr<wirestate::Handler> {
-    return std::make_unique<SampleApp>(timers, shared.access_log, shared.options.max_generated_bytes);
-  };
-  return server_main(argc, argv, "wirestate-epoll", [&](ServerShared& shared, int listen_fd) {
-    return std::unique_ptr<EventLoop>(new EpollLoop(shared, listen_fd, sample_app));
+  return server_main(argc, argv, "wirestate-epoll", [](ServerShared& shared, int listen_fd) {
+    return std::unique_ptr<EventLoop>(new EpollLoop(shared, listen_fd, make_sample_app));
   });
 }

@@ -1,7 +1,7 @@
-// wirestate-fetch: a small curl-like client on the epoll adapter.
+// wirestate-fetch: a small curl-like client on any of the adapters' loops.
 //
 //   wirestate-fetch [-X METHOD] [-d @file|-d -|-d TEXT] [-H 'Name: value']...
-//                   [-i] [--pipeline N] URL...
+//                   [-i] [--pipeline N] [--loop epoll|uring|uv] URL...
 //
 // Bodies go to stdout in the order of the URLs; -i prints the status line and
 // headers first. Exit status: 0 when every response was 1xx-3xx, 1 when one
@@ -19,6 +19,9 @@
 #include <vector>
 
 #include "../epoll/epoll_client.hpp"
+#include "../io_uring/uring_client.hpp"
+#include "../io_uring/uring_setup.hpp"
+#include "../libuv/uv_client.hpp"
 
 using namespace wirestate;
 using namespace wirestate::adapters;
@@ -63,7 +66,7 @@ bool parse_url(std::string_view text, Url& url) {
   std::fprintf(stderr,
                "wirestate-fetch: %s\n"
                "usage: wirestate-fetch [-X METHOD] [-d @file|-d -|-d TEXT] [-H 'Name: value']... [-i]\n"
-               "                       [--pipeline N] URL...\n",
+               "                       [--pipeline N] [--loop epoll|uring|uv] URL...\n",
                why);
   std::exit(2);
 }
@@ -75,6 +78,7 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> headers;
   bool include_head = false;
   std::size_t pipeline = 1;
+  std::string loop = "epoll";
   std::vector<Url> urls;
 };
 
@@ -114,6 +118,9 @@ Options parse_options(int argc, char** argv) {
       auto [p, ec] = std::from_chars(n.data(), n.data() + n.size(), o.pipeline);
       if (ec != std::errc{} || p != n.data() + n.size() || o.pipeline == 0 || o.pipeline > 1000)
         usage("--pipeline takes a number from 1 to 1000");
+    } else if (a == "--loop") {
+      o.loop = value();
+      if (o.loop != "epoll" && o.loop != "uring" && o.loop != "uv") usage("--loop is epoll, uring or uv");
     } else if (a.starts_with('-')) {
       usage(("unknown option " + std::string(a)).c_str());
     } else {
@@ -189,10 +196,24 @@ int main(int argc, char** argv) {
   while (next < options.urls.size() && exit_code != 3) {
     const Url& first = options.urls[next];
     std::string error;
-    auto client = EpollClient::connect(first.host, first.port, config, std::chrono::seconds(10), error);
-    if (!client) {
+    const int fd = connect_socket(first.host, first.port, std::chrono::seconds(10), error);
+    if (fd < 0) {
       std::fprintf(stderr, "wirestate-fetch: %s\n", error.c_str());
       return 3;
+    }
+    std::unique_ptr<ClientLoop> client;
+    if (options.loop == "uring") {
+      io_uring ring;
+      if (const int e = open_ring(ring, 64); e != 0) {
+        std::fprintf(stderr, "wirestate-fetch: %s; --loop epoll works without it\n", uring_unavailable(e).c_str());
+        close(fd);
+        return 3;
+      }
+      client = std::make_unique<UringClient>(fd, config, ring);
+    } else if (options.loop == "uv") {
+      client = std::make_unique<UvClient>(fd, config);
+    } else {
+      client = std::make_unique<EpollClient>(fd, config);
     }
     // Every URL for the same host goes on this connection, up to --pipeline
     // at a time, as long as the server keeps it open.

@@ -1,5 +1,7 @@
 #include "sample_app.hpp"
 
+#include "../common/server_main.hpp"
+
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -257,6 +259,10 @@ void SampleApp::on_request_refused(const RefusedRequest& refused) {
   if (!refused.detail.empty()) message.append(" (").append(refused.detail).append(")");
   record.error = message;
   log_->append(record);
+}
+
+std::unique_ptr<Handler> make_sample_app(Timers& timers, ServerShared& shared) {
+  return std::make_unique<SampleApp>(timers, shared.access_log, shared.options.max_generated_bytes);
 }
 
 }  // namespace wirestate::adapters

@@ -64,4 +64,10 @@ class SampleApp final : public Handler {
   std::vector<Job*> free_jobs_;
 };
 
+struct ServerShared;
+
+// The AppFactory of every sample server: one SampleApp per loop, with the
+// server's access log and byte cap.
+std::unique_ptr<Handler> make_sample_app(Timers& timers, ServerShared& shared);
+
 }  // namespace wirestate::adapters

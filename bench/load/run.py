@@ -33,6 +33,8 @@ CLIENT_BYTES = 4 << 30  # scenario 3c, the client role's download
 # same code, sleeping less. Shown beside the default, judged by nothing.
 BUSY_POLL_US = 200
 POLLING = "wirestate --busy-poll-us"
+# The other adapters' sample servers, each a column beside epoll's.
+URING, UV = "wirestate-uring", "wirestate-uv"
 
 
 def free_port():
@@ -122,9 +124,10 @@ def build_tools(work):
 
 def start(kind, args, work):
     port = free_port()
-    if kind in ("wirestate", POLLING):
+    if kind in ("wirestate", POLLING, URING, UV):
         poll = ["--busy-poll-us", str(BUSY_POLL_US)] if kind == POLLING else []
-        return Proc(kind, [args.epoll, "--port", str(port), "--threads", "1", "--quiet",
+        binary = {URING: args.uring, UV: args.uv}.get(kind, args.epoll)
+        return Proc(kind, [binary, "--port", str(port), "--threads", "1", "--quiet",
                            "--max-connections", "30000", *poll], port)
     if kind == "floor":
         return Proc(kind, [os.path.join(work, "floor_server"), str(port)], port)
@@ -233,6 +236,8 @@ def idle_connections(server, count):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--epoll", required=True)
+    p.add_argument("--uring", help="wirestate-uring, as its own column")
+    p.add_argument("--uv", help="wirestate-uv, as its own column")
     p.add_argument("--fetch", help="wirestate-fetch, for the client role's download in scenario 3")
     p.add_argument("--duration", type=int, default=10)
     p.add_argument("--idle", type=int, default=10000)
@@ -246,6 +251,7 @@ def main():
     D = args.duration
     results = {}  # (scenario, server) -> dict
     peers = [k for k in ["nginx", "h2o", "node"] if available(k)]
+    adapters = [k for k, given in [(URING, args.uring), (UV, args.uv)] if given]
 
     failures = []
 
@@ -284,7 +290,7 @@ def main():
     if wanted(1) or wanted(2):
         measure_wakes("before")
     for r in range(max(args.repeat, 1)):
-        for kind in ["floor", "wirestate", *([POLLING] if wanted(1) else []), *peers]:
+        for kind in ["floor", "wirestate", *([POLLING] if wanted(1) else []), *adapters, *peers]:
             print(f"  round {r + 1}, {kind}: plaintext", file=sys.stderr)
             if wanted(1):
                 rounds.setdefault((1, kind), []).append(
@@ -345,13 +351,13 @@ def main():
         print("  raw TCP and /bytes/1073741824, taking turns", file=sys.stderr)
         results[(3, "wirestate")] = run("wirestate", download_beside_raw)
         results[(3, "raw")] = {"Bps": results[(3, "wirestate")].get("raw")}
-        if "node" in peers:
-            results[(3, "node")] = run("node", download)
+        for kind in adapters + (["node"] if "node" in peers else []):
+            results[(3, kind)] = run(kind, download)
     if wanted(3) and args.fetch:
         print(f"  wirestate-fetch and curl: /bytes/{CLIENT_BYTES}, three turns each", file=sys.stderr)
         results[(3, "client")] = run("wirestate", client_download)
     slow_seconds = max(D * 2, 6)
-    for kind in ["wirestate"] + (["node"] if "node" in peers else []):
+    for kind in ["wirestate", *adapters] + (["node"] if "node" in peers else []):
         if wanted(4):
             print(f"  {kind}: 500 x /slow/2000", file=sys.stderr)
             results[(4, kind)] = run(kind, lambda s: slow_clients(s.port, 500, slow_seconds))
@@ -366,14 +372,16 @@ def main():
             time.sleep(0.1)
         return {"growth_kib": peak - before}
 
-    if wanted(5):
-        results[(5, "wirestate")] = run("wirestate", rate_limited)
-    for kind in ["wirestate", *[k for k in peers]]:
+    for kind in ["wirestate", *adapters]:
+        if wanted(5):
+            print(f"  {kind}: /stream at 1 MiB/s", file=sys.stderr)
+            results[(5, kind)] = run(kind, rate_limited)
+    for kind in ["wirestate", *adapters, *peers]:
         if wanted(6):
             print(f"  {kind}: {args.idle} idle connections", file=sys.stderr)
             results[(6, kind)] = run(kind, lambda s: {"bytes": idle_connections(s, args.idle)})
     shutil.rmtree(work, ignore_errors=True)
-    report(results, peers, args, failures, wakes)
+    report(results, peers, adapters, args, failures, wakes)
 
 
 def median(values):
@@ -385,11 +393,11 @@ def fmt_rate(v):
     return f"{v / 1e6:.2f} M" if v >= 1e6 else f"{v / 1e3:.1f} k"
 
 
-def report(results, peers, args, failures, wakes):
+def report(results, peers, adapters, args, failures, wakes):
     host = socket.gethostname()
     stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
-    cols = ["wirestate", POLLING, "floor", *peers]
-    titles = {POLLING: f"wirestate, busy-poll {BUSY_POLL_US} µs"}
+    cols = ["wirestate", POLLING, *adapters, "floor", *peers]
+    titles = {"wirestate": "wirestate (epoll)", POLLING: f"wirestate, busy-poll {BUSY_POLL_US} µs"}
     lines = [f"# Load run {stamp} on {host}", "",
              f"`bench/load/run.py --duration {args.duration} --idle {args.idle} --repeat {args.repeat}`: server "
              f"pinned to cpu {SERVER_CPU}, wrk/curl to cpu {LOAD_CPU}, one worker each; scenarios 1 and 2 are "
@@ -444,7 +452,10 @@ def report(results, peers, args, failures, wakes):
                   "the writer's system time is what each wake-up costs the client):", ""]
         lines += [f"- {when}: round trip {w['rtt_asleep']:.1f} µs asleep, {w['rtt_polling']:.1f} µs polling; "
                   f"a wake-up costs the writer {w['writer_us']:.2f} µs" for when, w in wakes]
-    lines += ["", "Targets (issue: benchmarks):", "", *target_lines(results, peers)]
+    lines += ["", "Targets:", "", *target_lines(results, peers)]
+    if adapters:
+        lines += ["", "The other adapters against epoll's server (wirestate), same run:", "",
+                  *adapter_lines(results, adapters)]
     client = results.get((3, "client"), {})
     if client.get("Bps") is not None:
         fetch, curl = client["Bps"], client["curl_Bps"]
@@ -517,6 +528,43 @@ def target_lines(results, peers):
     target("(6) no more bytes per idle connection than the best peer",
            (get(6, "wirestate", "bytes"), best_peer(results, peers, 6, "bytes", False)),
            lambda w, peer: w <= peer, lambda w, peer: f"{w:.0f} against {peer:.0f}")
+    return out
+
+
+def adapter_lines(results, adapters):
+    """Each adapter's targets, as ratios to epoll's server in this run."""
+    get = lambda n, kind, key: results.get((n, kind), {}).get(key)  # noqa: E731
+    out = []
+
+    def target(kind, label, figure, epoll_figure, test):
+        if figure is None or epoll_figure is None:
+            out.append(f"- {kind}, {label}: not measured")
+        else:
+            ratio = figure / epoll_figure
+            out.append(f"- {kind}, {label}: {'met' if test(ratio) else 'MISSED'} ({ratio:.2f}× epoll's)")
+
+    # (CPU per request at most this × epoll's in scenarios 1 and 2, idle
+    # bytes at most this × epoll's)
+    limits = {URING: (1.0, 0.9, 1.0), UV: (1.25, 1.25, 2.0)}
+    for kind in adapters:
+        one, two, idle = limits[kind]
+        target(kind, f"(1) server CPU per request ≤ {one:g}× epoll's", get(1, kind, "cpu_us"),
+               get(1, "wirestate", "cpu_us"), lambda r: r <= one)
+        target(kind, f"(2) server CPU per request ≤ {two:g}× epoll's", get(2, kind, "cpu_us"),
+               get(2, "wirestate", "cpu_us"), lambda r: r <= two)
+        target(kind, f"(6) bytes per idle connection ≤ {idle:g}× epoll's", get(6, kind, "bytes"),
+               get(6, "wirestate", "bytes"), lambda r: r <= idle)
+        if kind == URING:
+            target(kind, "(3) GB/s ≥ epoll's", get(3, kind, "Bps"), get(3, "wirestate", "Bps"), lambda r: r >= 1.0)
+        else:
+            target(kind, "(3) ≥ 0.9 × raw TCP", get(3, kind, "Bps"), get(3, "raw", "Bps"), lambda r: r >= 0.9)
+        rps, p99 = get(4, kind, "rps"), get(4, kind, "p99_ms")
+        out.append(f"- {kind}, (4) ≥ 247.5 req/s, p99 < 2.2 s: " +
+                   ("not measured" if None in (rps, p99) else
+                    f"{'met' if rps >= 0.99 * 250 and p99 < 2200 else 'MISSED'} ({rps:.1f} req/s, {p99 / 1e3:.3f} s)"))
+        growth = get(5, kind, "growth_kib")
+        out.append(f"- {kind}, (5) RSS growth < 2 MiB: " +
+                   ("not measured" if growth is None else f"{'met' if growth < 2048 else 'MISSED'} ({growth} KiB)"))
     return out
 
 

@@ -20,10 +20,11 @@ import unittest
 from harness import Server, stop_process
 
 FETCH = SERVER = None
+LOOP = "epoll"  # wirestate-fetch's --loop
 
 
 def fetch(*args, input=None, timeout=30):
-    return subprocess.run([FETCH, *args], input=input, capture_output=True, timeout=timeout)
+    return subprocess.run([FETCH, "--loop", LOOP, *args], input=input, capture_output=True, timeout=timeout)
 
 
 class Peer:
@@ -72,6 +73,15 @@ class AgainstSampleServer(unittest.TestCase):
     def test_get_prints_the_body(self):
         r = fetch(self.server.url("/plaintext"))
         self.assertEqual((r.returncode, r.stdout), (0, b"Hello, World!"))
+
+    def test_requests_one_after_another_go_out_at_once(self):
+        # A request queued between two waits is written before the next
+        # wait, not when the wait times out (a second each).
+        start = time.monotonic()
+        r = fetch(*[self.server.url("/plaintext")] * 5)
+        elapsed = time.monotonic() - start
+        self.assertEqual((r.returncode, r.stdout), (0, b"Hello, World!" * 5))
+        self.assertLess(elapsed, 2.5)
 
     def test_include_head_and_http_errors(self):
         r = fetch("-i", self.server.url("/nothing"))
@@ -186,6 +196,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--fetch", required=True)
     parser.add_argument("--server", required=True)
+    parser.add_argument("--loop", default="epoll", choices=["epoll", "uring", "uv"])
     args, rest = parser.parse_known_args()
+    LOOP = args.loop
     FETCH, SERVER = os.path.abspath(args.fetch), os.path.abspath(args.server)
     unittest.main(argv=[sys.argv[0], *rest], verbosity=2)

@@ -22,6 +22,7 @@ import unittest
 from harness import Server, exchange, read_response, read_response_from
 
 SERVER = None  # the binary under test, from the command line
+DENY_IO_URING = None  # runs a program with io_uring denied
 
 
 def curl(*args, timeout=20):
@@ -562,9 +563,29 @@ class GracefulStop(unittest.TestCase):
         self.assertEqual(result["body"].count(b"tick"), 10)
 
 
+class NoIoUring(unittest.TestCase):
+    """Where io_uring is denied (a seccomp filter here; an old kernel, a
+    container's policy or kernel.io_uring_disabled elsewhere), the io_uring
+    server exits 1 with one line naming the cause and the way out."""
+
+    def test_denied_io_uring_is_named_and_epoll_suggested(self):
+        for error, cause in [("EPERM", "denied"), ("ENOSYS", "has no io_uring")]:
+            proc = subprocess.run([DENY_IO_URING, error, SERVER, "--host", "127.0.0.1", "--port", "0"],
+                                  capture_output=True, text=True, timeout=10)
+            self.assertEqual(proc.returncode, 1, proc.stderr)
+            lines = proc.stderr.strip().splitlines()
+            self.assertEqual(len(lines), 1, proc.stderr)
+            self.assertIn("io_uring is unavailable", lines[0])
+            self.assertIn(cause, lines[0])
+            self.assertIn("wirestate-epoll", lines[0])
+            self.assertNotIn("listening on", proc.stdout)  # refused before any socket was opened
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True)
+    parser.add_argument("--deny-io-uring", help="tests/e2e/helpers/deny_io_uring, for NoIoUring")
     args, rest = parser.parse_known_args()
     SERVER = os.path.abspath(args.server)
+    DENY_IO_URING = args.deny_io_uring
     unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
