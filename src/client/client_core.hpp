@@ -16,9 +16,9 @@
 #include "core/body_reader.hpp"
 #include "core/deadline_list.hpp"
 #include "core/outgoing_body.hpp"
+#include "core/transport.hpp"
 #include "memory/output_queue.hpp"
 #include "wire/received_head.hpp"
-#include "core/transport.hpp"
 #include "wirestate/client_connection.hpp"
 
 namespace wirestate::detail {

@@ -6,9 +6,9 @@
 // pointer. Kept constructed in the pool, they cost a re-initialization per
 // lend, not an allocation.
 
-#include "wire/message_parser.hpp"
 #include "memory/state_pool.hpp"
 #include "memory/write_window.hpp"
+#include "wire/message_parser.hpp"
 #include "wirestate/buffer_pool.hpp"
 #include "wirestate/config.hpp"
 

@@ -1,12 +1,12 @@
 // The server role: input, time and the adapter's calls. Output lives in
-// server_output.cpp, the application's side in exchange.cpp.
+// server_output.cpp, the application's side in server_exchange.cpp.
 #include "wirestate/server_connection.hpp"
 #include "wirestate/connection.hpp"
 
 #include <cassert>
 
-#include "server/server_core.hpp"
 #include "core/transport_calls.hpp"
+#include "server/server_core.hpp"
 
 namespace wirestate {
 

@@ -1,6 +1,6 @@
 #pragma once
 // The server role on the shared transport (transport.hpp), implemented by
-// server_connection.cpp (input, time, the adapter's calls), exchange.cpp
+// server_connection.cpp (input, time, the adapter's calls), server_exchange.cpp
 // (what the application asks of an exchange) and server_output.cpp (output,
 // retiring exchanges, errors).
 //
@@ -14,10 +14,10 @@
 #include "core/body_reader.hpp"
 #include "core/deadline_list.hpp"
 #include "core/outgoing_body.hpp"
-#include "memory/output_queue.hpp"
 #include "core/rate_window.hpp"
-#include "wire/received_head.hpp"
 #include "core/transport.hpp"
+#include "memory/output_queue.hpp"
+#include "wire/received_head.hpp"
 #include "wirestate/server_connection.hpp"
 
 namespace wirestate::detail {
@@ -124,7 +124,7 @@ class ServerCore : public Transport<ServerCore, ExchangeState> {
   [[gnu::cold]] void stop_reading(bool drop_unanswered_head = true) noexcept;
   [[gnu::cold]] void queue_error_response(ExchangeState& ex, Error e, std::string_view detail) noexcept;
 
-  // Called by Exchange (exchange.cpp).
+  // Called by Exchange (server_exchange.cpp).
   void request_body(ExchangeState& ex) noexcept;
 
   Handler& handler;
