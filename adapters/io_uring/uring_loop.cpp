@@ -42,6 +42,7 @@ struct UringLoop::Connection final : Waker, UringSocket {
   bool lingering = false;
   bool peer_done = false;  // while lingering: the peer closed or failed
   bool ending = false;     // cancelled: destroyed once nothing is in flight
+  bool recv_counted = false;  // its recv holds one of the loop's recv slots
   DeadlineEntry deadline;
   TimerHeap::Id linger_timer;
 };
@@ -185,6 +186,10 @@ void UringLoop::run() {
       service(*c);
     }
     ready_.clear();
+    // Those that found every recv slot taken try again next turn.
+    for (Connection* c : waiting_)
+      if (c) schedule(*c);
+    waiting_.clear();
     arm_accept();
   }
 }
@@ -207,6 +212,8 @@ void UringLoop::complete(const io_uring_cqe& cqe) {
       uring_polled(c, cqe);
       break;
     case UringOp::recv:
+      if (c.recv_counted) --recvs_in_flight_;
+      c.recv_counted = false;
       if (c.lingering || c.ending) {
         c.recv_in_flight = false;
         if (cqe.res <= 0 && cqe.res != -EAGAIN && cqe.res != -EINTR) c.peer_done = true;
@@ -286,7 +293,12 @@ void UringLoop::service(Connection& c) {
     return;
   }
   uring_arm_poll(ring_, c);
-  uring_read(ring_, c.http, c);
+  if (recvs_in_flight_ >= max_recvs_in_flight) {
+    if (c.readable && !c.recv_in_flight && c.http.next_read() == ReadOp::read) waiting_.push_back(&c);
+  } else if (uring_read(ring_, c.http, c)) {
+    ++recvs_in_flight_;
+    c.recv_counted = true;
+  }
   bool close = false;
   uring_write(ring_, c.http, c, close);
   if (close) return begin_linger(c);
@@ -341,6 +353,7 @@ void UringLoop::destroy(Connection& c) {
   connections_.erase(std::find(connections_.begin(), connections_.end(), &c));
   // run() may be walking ready_: blank the entry rather than shift the rest.
   std::replace(ready_.begin(), ready_.end(), &c, static_cast<Connection*>(nullptr));
+  std::replace(waiting_.begin(), waiting_.end(), &c, static_cast<Connection*>(nullptr));
   shared_.open_connections.fetch_sub(1);
   delete &c;
 }

@@ -67,6 +67,14 @@ class UringLoop final : public EventLoop {
   Config config_;
   std::unique_ptr<Handler> app_;
   char discard_[16384];                    // what lingering connections read, unread
+  // Each recv in flight holds a read buffer lent from the pool, and the pool
+  // keeps what it lent at the busiest moment. Four at a time keep the loop
+  // as lean as epoll's one-at-a-time (10,000 connections arriving at once:
+  // 538 bytes each against 574 with no cap) and, with fewer buffers
+  // touched, cost less CPU under pipelined load.
+  static constexpr unsigned max_recvs_in_flight = 4;
+  unsigned recvs_in_flight_ = 0;
+  std::vector<Connection*> waiting_;  // readable, waiting for a recv slot
   std::vector<Connection*> ready_;        // woken by their application or a completion
   std::vector<Connection*> connections_;  // every open one, for stop()
 };

@@ -93,10 +93,10 @@ inline bool uring_recv(io_uring& ring, UringSocket& s, std::span<char> buffer) {
 
 // The connection's read step: a recv if it wants one.
 template <Connection C>
-void uring_read(io_uring& ring, C& conn, UringSocket& s) {
-  if (s.recv_in_flight || !s.readable || s.cancelled) return;
-  if (conn.next_read() != ReadOp::read) return;
-  uring_recv(ring, s, conn.read_buffer());
+bool uring_read(io_uring& ring, C& conn, UringSocket& s) {
+  if (s.recv_in_flight || !s.readable || s.cancelled) return false;
+  if (conn.next_read() != ReadOp::read) return false;
+  return uring_recv(ring, s, conn.read_buffer());
 }
 
 // A recv completion, told to the connection. Returns the errno of a failed
