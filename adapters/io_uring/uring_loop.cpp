@@ -63,8 +63,17 @@ UringLoop::UringLoop(ServerShared& shared, int listen_fd, const AppFactory& make
 }
 
 UringLoop::~UringLoop() {
-  // Everything in flight is cancelled and its completion awaited before the
-  // memory it names goes.
+  // run() drained the ring; a loop that never ran has nothing in flight.
+  while (!connections_.empty()) destroy(*connections_.back());
+  io_uring_queue_exit(&ring_);
+  if (listen_fd_ >= 0) close(listen_fd_);
+  close(wake_fd_);
+  if (reserve_fd_ >= 0) close(reserve_fd_);
+}
+
+// Everything in flight is cancelled and its completion awaited before the
+// memory it names goes. On the loop's thread: the ring's only issuer.
+void UringLoop::drain() {
   for (Connection* c : connections_) uring_cancel_all(ring_, *c);
   for (UringOp op : {UringOp::accept, UringOp::wake}) {
     io_uring_sqe* sqe = uring_sqe(ring_);
@@ -95,11 +104,6 @@ UringLoop::~UringLoop() {
     }
     io_uring_cq_advance(&ring_, seen);
   }
-  while (!connections_.empty()) destroy(*connections_.back());
-  io_uring_queue_exit(&ring_);
-  if (listen_fd_ >= 0) close(listen_fd_);
-  close(wake_fd_);
-  if (reserve_fd_ >= 0) close(reserve_fd_);
 }
 
 void UringLoop::stop() {
@@ -166,7 +170,7 @@ void UringLoop::run() {
   while (!(stopping_ && (connections_.empty() || grace_over_))) {
     if (const int error = wait(); error != 0) {
       std::fprintf(stderr, "wirestate-uring: the ring failed: %s\n", std::strerror(error));
-      return;
+      break;
     }
     timers_.tick();
     unsigned head, seen = 0;
@@ -192,6 +196,7 @@ void UringLoop::run() {
     waiting_.clear();
     arm_accept();
   }
+  drain();
 }
 
 void UringLoop::complete(const io_uring_cqe& cqe) {

@@ -48,6 +48,7 @@ class UringLoop final : public EventLoop {
   static void on_linger_timeout(void* context);
   static void on_grace_timeout(void* context);
   int wait();
+  void drain();
 
   ServerShared& shared_;
   LoopTimers timers_;  // the application's Timers too
