@@ -13,8 +13,6 @@
 
 namespace wirestate::adapters {
 
-Time clock_now() { return std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now()); }
-
 int connect_socket(const std::string& host, std::uint16_t port, Duration timeout, std::string& error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "loop_timers.hpp"
 #include "wirestate/wirestate.hpp"
 
 namespace wirestate::adapters {
@@ -22,8 +23,5 @@ class ClientLoop {
 // Resolves and connects a non-blocking TCP socket with TCP_NODELAY, waiting
 // at most `timeout`. The fd, or -1 with `error` set.
 int connect_socket(const std::string& host, std::uint16_t port, Duration timeout, std::string& error);
-
-// The monotonic clock every loop gives its connections.
-Time clock_now();
 
 }  // namespace wirestate::adapters

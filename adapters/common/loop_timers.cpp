@@ -16,8 +16,10 @@ void LoopTimers::cancel(Token token) {
   heap_.cancel(id);
 }
 
+Time clock_now() { return std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now()); }
+
 void LoopTimers::tick() {
-  now_ = std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now());
+  now_ = clock_now();
   date_.set(static_cast<std::int64_t>(std::time(nullptr)));
 }
 

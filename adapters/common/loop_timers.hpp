@@ -11,6 +11,9 @@
 
 namespace wirestate::adapters {
 
+// The monotonic clock every loop gives its connections.
+Time clock_now();
+
 class LoopTimers final : public Timers {
  public:
   LoopTimers() { tick(); }
