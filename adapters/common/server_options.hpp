@@ -1,5 +1,5 @@
 #pragma once
-// The command line every sample server takes (shared/CONTRACT.md).
+// The command line every sample server takes (docs/sample-server.md).
 #include <chrono>
 #include <cstdint>
 #include <string>

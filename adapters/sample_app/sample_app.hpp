@@ -1,5 +1,5 @@
 #pragma once
-// The application every sample server serves (shared/CONTRACT.md), written
+// The application every sample server serves (docs/sample-server.md), written
 // once against the wirestate API and the Timers interface, shared by all
 // adapters. One instance per event loop; per-request state comes from a pool
 // it keeps, so steady traffic allocates nothing here either.

@@ -1,4 +1,4 @@
-"""End-to-end tests for any sample server binary (shared/CONTRACT.md).
+"""End-to-end tests for any sample server binary (docs/sample-server.md).
 
     python3 server_suite.py --server build/debug/adapters/epoll/wirestate-epoll
 
