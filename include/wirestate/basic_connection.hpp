@@ -16,6 +16,8 @@
 // Read and write are independent loops; either may be driven at any time.
 // The concept wirestate::Connection (connection.hpp) names these calls for
 // an adapter's templates.
+#include "wirestate/cxx20.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <optional>

@@ -5,6 +5,8 @@
 // them when it has bytes to hold and gives them back as soon as it is idle
 // (no partial message, nothing queued). One pool per event loop; connections
 // of one loop share it. Not thread-safe: a loop's pool is used by that loop.
+#include "wirestate/cxx20.hpp"
+
 #include <cstddef>
 #include <vector>
 

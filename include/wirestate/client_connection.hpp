@@ -3,6 +3,8 @@
 // server role is, by the calls of BasicConnection (basic_connection.hpp and
 // docs/client.md). Requests are queued with send(); responses come back, in
 // order, through each request's ResponseHandler.
+#include "wirestate/cxx20.hpp"
+
 #include <cstdint>
 #include <initializer_list>
 #include <string_view>

@@ -2,6 +2,8 @@
 // Every limit of a connection, with its unit in the name and its reason beside
 // it. A violation by the peer produces the status named in the comment, then a
 // clean close.
+#include "wirestate/cxx20.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -2,6 +2,8 @@
 // What an adapter drives: the IO calls both ServerConnection and
 // ClientConnection answer, named once, so that an event loop writes one
 // drive and uses it for either role.
+#include "wirestate/cxx20.hpp"
+
 #include <concepts>
 #include <cstddef>
 #include <optional>

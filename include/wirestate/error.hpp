@@ -3,6 +3,8 @@
 // limit (each carries the status to answer with), or the caller misused the
 // API. Both are std::error_code in wirestate's category; the message text lives
 // in one switch in src/error.cpp.
+#include "wirestate/cxx20.hpp"
+
 #include <system_error>
 
 namespace wirestate {

@@ -9,6 +9,8 @@
 //    unchanged until its release callback runs;
 //  - everything the exchange hands out (request(), body data) is described in
 //    request.hpp and handler.hpp.
+#include "wirestate/cxx20.hpp"
+
 #include <cstdint>
 #include <initializer_list>
 #include <string_view>

@@ -4,6 +4,8 @@
 // next_write, ...), never from inside a call the application made: an
 // Exchange method records what the app wants and returns; the effects, and any
 // callbacks they cause, follow on the adapter's next call.
+#include "wirestate/cxx20.hpp"
+
 #include <string_view>
 #include <system_error>
 

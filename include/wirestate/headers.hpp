@@ -2,6 +2,8 @@
 // Header fields as views. Request heads hand out views into storage owned by
 // the exchange (valid until Handler::on_exchange_end); responses take views
 // that are only borrowed for the duration of the call that takes them.
+#include "wirestate/cxx20.hpp"
+
 #include <cstddef>
 #include <initializer_list>
 #include <optional>

@@ -3,6 +3,8 @@
 // formatted from a time the caller supplies. An adapter keeps one per loop
 // and calls set() when the second changes; connections read it via
 // Config::date.
+#include "wirestate/cxx20.hpp"
+
 #include <cstdint>
 #include <string_view>
 

@@ -1,6 +1,8 @@
 #pragma once
 // IO described as values: the connection says what it wants, the adapter does
 // the syscall and reports back.
+#include "wirestate/cxx20.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -1,6 +1,8 @@
 #pragma once
 // A parsed request head. Every view points into storage owned by the exchange
 // and stays valid until Handler::on_exchange_end for that exchange.
+#include "wirestate/cxx20.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string_view>

@@ -2,6 +2,8 @@
 // A parsed response head, as the client role sees it. Every view points into
 // storage owned by the client exchange, valid until
 // ResponseHandler::on_exchange_end for that exchange.
+#include "wirestate/cxx20.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string_view>

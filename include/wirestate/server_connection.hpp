@@ -3,6 +3,8 @@
 // The adapter drives it with the calls of BasicConnection
 // (basic_connection.hpp); requests reach the application through its
 // Handler, and it answers through each request's Exchange.
+#include "wirestate/cxx20.hpp"
+
 #include <memory>
 
 #include "wirestate/basic_connection.hpp"

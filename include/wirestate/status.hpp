@@ -1,4 +1,6 @@
 #pragma once
+#include "wirestate/cxx20.hpp"
+
 #include <string_view>
 
 namespace wirestate {

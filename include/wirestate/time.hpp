@@ -3,6 +3,8 @@
 // clock. The adapter reads its monotonic clock and passes `now` into every call
 // that changes state; tests and fuzzers pick any values they like, as long as
 // they never go backwards.
+#include "wirestate/cxx20.hpp"
+
 #include <chrono>
 
 namespace wirestate {

@@ -1,5 +1,7 @@
 #pragma once
 // Everything an application or adapter needs, in one include.
+#include "wirestate/cxx20.hpp"
+
 #include "wirestate/buffer_pool.hpp"
 #include "wirestate/client_connection.hpp"
 #include "wirestate/config.hpp"
