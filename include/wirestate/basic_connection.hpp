@@ -16,7 +16,7 @@
 // Read and write are independent loops; either may be driven at any time.
 // The concept wirestate::Connection (connection.hpp) names these calls for
 // an adapter's templates.
-#include "wirestate/cxx20.hpp"
+#include "wirestate/api.hpp"
 
 #include <cstddef>
 #include <memory>
@@ -29,13 +29,29 @@
 
 namespace wirestate {
 
+// Which side of HTTP a BasicConnection plays; tags, never defined.
+struct ServerRole;
+struct ClientRole;
+
 namespace detail {
 class ServerCore;
 class ClientCore;
+template <class Role>
+struct CoreOf;
+template <>
+struct CoreOf<ServerRole> {
+  using type = ServerCore;
+};
+template <>
+struct CoreOf<ClientRole> {
+  using type = ClientCore;
+};
 }  // namespace detail
 
-template <class Core>
-class BasicConnection {
+template <class Role>
+class WIRESTATE_API BasicConnection {
+  using Core = typename detail::CoreOf<Role>::type;
+
  public:
   BasicConnection(const BasicConnection&) = delete;
   BasicConnection& operator=(const BasicConnection&) = delete;
@@ -85,13 +101,13 @@ class BasicConnection {
   bool writes_abandoned() const noexcept;
 
  protected:
-  explicit BasicConnection(std::unique_ptr<Core> core) noexcept;
+  WIRESTATE_INTERNAL explicit BasicConnection(std::unique_ptr<Core> core) noexcept;
   ~BasicConnection();
 
   std::unique_ptr<Core> core_;
 };
 
-extern template class BasicConnection<detail::ServerCore>;
-extern template class BasicConnection<detail::ClientCore>;
+extern template class WIRESTATE_API BasicConnection<ServerRole>;
+extern template class WIRESTATE_API BasicConnection<ClientRole>;
 
 }  // namespace wirestate

@@ -5,14 +5,14 @@
 // them when it has bytes to hold and gives them back as soon as it is idle
 // (no partial message, nothing queued). One pool per event loop; connections
 // of one loop share it. Not thread-safe: a loop's pool is used by that loop.
-#include "wirestate/cxx20.hpp"
+#include "wirestate/api.hpp"
 
 #include <cstddef>
 #include <vector>
 
 namespace wirestate {
 
-class BufferPool {
+class WIRESTATE_API BufferPool {
  public:
   virtual ~BufferPool() = default;
   // A buffer of `bytes`, aligned for any object. Never null: a pool that
@@ -25,7 +25,7 @@ class BufferPool {
 // Free lists by size, filled on demand and kept: after warm-up, acquiring and
 // releasing allocate nothing. Holds at most `max_free_bytes` of free buffers;
 // past that, released buffers are freed.
-class FreeListPool final : public BufferPool {
+class WIRESTATE_API FreeListPool final : public BufferPool {
  public:
   explicit FreeListPool(std::size_t max_free_bytes = 64u << 20) : max_free_bytes_(max_free_bytes) {}
   ~FreeListPool() override;
@@ -57,6 +57,6 @@ class FreeListPool final : public BufferPool {
 // thread, shared without locks by the connections of that thread's loop.
 // Its buffers are plain heap memory: a connection that moves to another
 // thread gives them back to that thread's pool.
-BufferPool& default_buffers() noexcept;
+WIRESTATE_API BufferPool& default_buffers() noexcept;
 
 }  // namespace wirestate

@@ -3,7 +3,7 @@
 // server role is, by the calls of BasicConnection (basic_connection.hpp and
 // docs/client.md). Requests are queued with send(); responses come back, in
 // order, through each request's ResponseHandler.
-#include "wirestate/cxx20.hpp"
+#include "wirestate/api.hpp"
 
 #include <cstdint>
 #include <initializer_list>
@@ -28,7 +28,7 @@ struct ClientExchangeState;
 
 // Callbacks for one request's response; as on the server side they run only
 // inside a call the adapter made, never inside the application's own call.
-class ResponseHandler {
+class WIRESTATE_API ResponseHandler {
  public:
   virtual ~ResponseHandler() = default;
   // A 1xx other than 101 (100 Continue releases a held-back body first).
@@ -63,7 +63,7 @@ struct RequestOptions {
   bool streaming = false;
 };
 
-class ClientExchange {
+class WIRESTATE_API ClientExchange {
  public:
   const Response& response() const noexcept;
   // Ask for the next piece of the response body: one on_body or on_body_end.
@@ -101,7 +101,7 @@ struct SendResult {
   std::error_code error;  // set: nothing was queued
 };
 
-class ClientConnection : public BasicConnection<detail::ClientCore> {
+class WIRESTATE_API ClientConnection : public BasicConnection<ClientRole> {
  public:
   // `config` is borrowed. The fields that apply: read_buffer_bytes, the
   // header limits (for response heads), max_body_bytes (response bodies),

@@ -3,7 +3,7 @@
 // limit (each carries the status to answer with), or the caller misused the
 // API. Both are std::error_code in wirestate's category; the message text lives
 // in one switch in src/error.cpp.
-#include "wirestate/cxx20.hpp"
+#include "wirestate/api.hpp"
 
 #include <system_error>
 
@@ -62,17 +62,17 @@ enum class Error {
   write_misreported,        // adapter: a report for a write that is not the oldest in flight
 };
 
-const std::error_category& error_category() noexcept;
+WIRESTATE_API const std::error_category& error_category() noexcept;
 inline std::error_code make_error_code(Error e) noexcept {
   return {static_cast<int>(e), error_category()};
 }
 
 // The status an automatic response carries for a peer error, 0 for others.
-int status_for(Error e) noexcept;
+WIRESTATE_API int status_for(Error e) noexcept;
 // What an automatic response tells the peer about a peer error, in terms
 // the peer can act on ("request header fields too large"); message() is
 // for the embedder and names the Config field behind a limit.
-const char* peer_reason(Error e) noexcept;
+WIRESTATE_API const char* peer_reason(Error e) noexcept;
 
 }  // namespace wirestate
 

@@ -9,7 +9,7 @@
 //    unchanged until its release callback runs;
 //  - everything the exchange hands out (request(), body data) is described in
 //    request.hpp and handler.hpp.
-#include "wirestate/cxx20.hpp"
+#include "wirestate/api.hpp"
 
 #include <cstdint>
 #include <initializer_list>
@@ -41,7 +41,7 @@ struct WriteResult {
   explicit operator bool() const noexcept { return !error; }
 };
 
-class Exchange {
+class WIRESTATE_API Exchange {
  public:
   const Request& request() const noexcept;
 

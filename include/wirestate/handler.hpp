@@ -4,7 +4,7 @@
 // next_write, ...), never from inside a call the application made: an
 // Exchange method records what the app wants and returns; the effects, and any
 // callbacks they cause, follow on the adapter's next call.
-#include "wirestate/cxx20.hpp"
+#include "wirestate/api.hpp"
 
 #include <string_view>
 #include <system_error>
@@ -27,7 +27,7 @@ struct RefusedRequest {
   void* connection_user_data = nullptr;  // see ServerConnection::set_user_data
 };
 
-class Handler {
+class WIRESTATE_API Handler {
  public:
   virtual ~Handler() = default;
 
@@ -66,7 +66,7 @@ class Handler {
 // Implemented by the adapter: the application acted outside an adapter call
 // (from a timer, another thread's handoff, ...) and the connection has work.
 // The adapter then calls next_read()/next_write() soon, not from inside wake().
-class Waker {
+class WIRESTATE_API Waker {
  public:
   virtual ~Waker() = default;
   virtual void wake() = 0;

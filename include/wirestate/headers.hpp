@@ -2,7 +2,7 @@
 // Header fields as views. Request heads hand out views into storage owned by
 // the exchange (valid until Handler::on_exchange_end); responses take views
 // that are only borrowed for the duration of the call that takes them.
-#include "wirestate/cxx20.hpp"
+#include "wirestate/api.hpp"
 
 #include <cstddef>
 #include <initializer_list>
@@ -34,9 +34,9 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 
 // The first field named `name`, if any.
-std::optional<std::string_view> find_header(Headers headers, std::string_view name) noexcept;
+WIRESTATE_API std::optional<std::string_view> find_header(Headers headers, std::string_view name) noexcept;
 
 // Whether a comma-separated list field (e.g. Connection) holds `token`.
-bool header_has_token(Headers headers, std::string_view name, std::string_view token) noexcept;
+WIRESTATE_API bool header_has_token(Headers headers, std::string_view name, std::string_view token) noexcept;
 
 }  // namespace wirestate

@@ -3,14 +3,14 @@
 // formatted from a time the caller supplies. An adapter keeps one per loop
 // and calls set() when the second changes; connections read it via
 // Config::date.
-#include "wirestate/cxx20.hpp"
+#include "wirestate/api.hpp"
 
 #include <cstdint>
 #include <string_view>
 
 namespace wirestate {
 
-class HttpDate {
+class WIRESTATE_API HttpDate {
  public:
   static constexpr std::size_t size = 29;
 

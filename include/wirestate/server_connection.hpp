@@ -3,7 +3,7 @@
 // The adapter drives it with the calls of BasicConnection
 // (basic_connection.hpp); requests reach the application through its
 // Handler, and it answers through each request's Exchange.
-#include "wirestate/cxx20.hpp"
+#include "wirestate/api.hpp"
 
 #include <memory>
 
@@ -15,7 +15,7 @@
 
 namespace wirestate {
 
-class ServerConnection : public BasicConnection<detail::ServerCore> {
+class WIRESTATE_API ServerConnection : public BasicConnection<ServerRole> {
  public:
   // `config` and `handler` are borrowed and must outlive the connection.
   ServerConnection(const Config& config, Handler& handler, Time now);

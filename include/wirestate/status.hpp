@@ -1,12 +1,12 @@
 #pragma once
-#include "wirestate/cxx20.hpp"
+#include "wirestate/api.hpp"
 
 #include <string_view>
 
 namespace wirestate {
 
 // The reason phrase registered for a status code, or "Unknown".
-std::string_view reason_phrase(int status) noexcept;
+WIRESTATE_API std::string_view reason_phrase(int status) noexcept;
 
 }  // namespace wirestate
 
@@ -15,6 +15,6 @@ namespace wirestate {
 // The complete response an adapter sends to a connection it will not serve
 // (admission control, out of file descriptors): 503 with Retry-After: 5 and
 // Connection: close. Static bytes; no connection object is needed.
-std::string_view overload_response() noexcept;
+WIRESTATE_API std::string_view overload_response() noexcept;
 
 }  // namespace wirestate

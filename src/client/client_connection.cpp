@@ -12,7 +12,7 @@
 
 namespace wirestate {
 
-template class BasicConnection<detail::ClientCore>;
+template class BasicConnection<ClientRole>;
 static_assert(Connection<ClientConnection>, "the IO calls every adapter drives");
 
 using detail::ClientCore;

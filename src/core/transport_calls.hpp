@@ -9,14 +9,14 @@
 
 namespace wirestate {
 
-template <class Core>
-BasicConnection<Core>::BasicConnection(std::unique_ptr<Core> core) noexcept : core_(std::move(core)) {}
+template <class Role>
+BasicConnection<Role>::BasicConnection(std::unique_ptr<Core> core) noexcept : core_(std::move(core)) {}
 
-template <class Core>
-BasicConnection<Core>::~BasicConnection() = default;
+template <class Role>
+BasicConnection<Role>::~BasicConnection() = default;
 
-template <class Core>
-ReadOp BasicConnection<Core>::next_read() noexcept {
+template <class Role>
+ReadOp BasicConnection<Role>::next_read() noexcept {
   Core& c = *core_;
   if (c.dirty) c.run();
   if (!c.reading()) return ReadOp::close;
@@ -24,15 +24,15 @@ ReadOp BasicConnection<Core>::next_read() noexcept {
   return ReadOp::read;
 }
 
-template <class Core>
-std::span<char> BasicConnection<Core>::read_buffer() noexcept {
+template <class Role>
+std::span<char> BasicConnection<Role>::read_buffer() noexcept {
   Core& c = *core_;
   c.read_lent = true;
   return c.input.free_space(!c.body_pending.empty());
 }
 
-template <class Core>
-void BasicConnection<Core>::commit_read(std::size_t n, Time now) noexcept {
+template <class Role>
+void BasicConnection<Role>::commit_read(std::size_t n, Time now) noexcept {
   Core& c = *core_;
   assert(now >= c.now);
   c.now = now;
@@ -44,8 +44,8 @@ void BasicConnection<Core>::commit_read(std::size_t n, Time now) noexcept {
   c.clock_rates();
 }
 
-template <class Core>
-void BasicConnection<Core>::read_eof(Time now) noexcept {
+template <class Role>
+void BasicConnection<Role>::read_eof(Time now) noexcept {
   Core& c = *core_;
   c.now = std::max(c.now, now);
   c.read_lent = false;
@@ -53,15 +53,15 @@ void BasicConnection<Core>::read_eof(Time now) noexcept {
   c.clock_rates();
 }
 
-template <class Core>
-WriteOp BasicConnection<Core>::next_write() noexcept {
+template <class Role>
+WriteOp BasicConnection<Role>::next_write() noexcept {
   Core& c = *core_;
   if (c.dirty) c.run();
   return c.build_write();
 }
 
-template <class Core>
-void BasicConnection<Core>::wrote(WriteToken token, std::size_t n, Time now) noexcept {
+template <class Role>
+void BasicConnection<Role>::wrote(WriteToken token, std::size_t n, Time now) noexcept {
   Core& c = *core_;
   assert(now >= c.now);
   c.now = now;
@@ -71,13 +71,13 @@ void BasicConnection<Core>::wrote(WriteToken token, std::size_t n, Time now) noe
   c.clock_rates();
 }
 
-template <class Core>
-void BasicConnection<Core>::wrote(std::size_t n, Time now) noexcept {
+template <class Role>
+void BasicConnection<Role>::wrote(std::size_t n, Time now) noexcept {
   wrote(core_->lent.oldest_write(), n, now);
 }
 
-template <class Core>
-void BasicConnection<Core>::write_failed(Time now) noexcept {
+template <class Role>
+void BasicConnection<Role>::write_failed(Time now) noexcept {
   Core& c = *core_;
   c.now = std::max(c.now, now);
   c.fail_transport(Error::write_failed);
@@ -86,13 +86,13 @@ void BasicConnection<Core>::write_failed(Time now) noexcept {
   c.clock_rates();
 }
 
-template <class Core>
-std::optional<Time> BasicConnection<Core>::deadline() const noexcept {
+template <class Role>
+std::optional<Time> BasicConnection<Role>::deadline() const noexcept {
   return core_->deadlines().earliest();
 }
 
-template <class Core>
-void BasicConnection<Core>::on_deadline(Time now) noexcept {
+template <class Role>
+void BasicConnection<Role>::on_deadline(Time now) noexcept {
   Core& c = *core_;
   assert(now >= c.now);
   c.now = now;
@@ -101,18 +101,18 @@ void BasicConnection<Core>::on_deadline(Time now) noexcept {
   c.clock_rates();
 }
 
-template <class Core>
-void BasicConnection<Core>::set_waker(Waker* waker) noexcept {
+template <class Role>
+void BasicConnection<Role>::set_waker(Waker* waker) noexcept {
   core_->waker = waker;
 }
 
-template <class Core>
-bool BasicConnection<Core>::is_closed() const noexcept {
+template <class Role>
+bool BasicConnection<Role>::is_closed() const noexcept {
   return !core_->writing() && core_->lent.nothing_in_flight();
 }
 
-template <class Core>
-bool BasicConnection<Core>::writes_abandoned() const noexcept {
+template <class Role>
+bool BasicConnection<Role>::writes_abandoned() const noexcept {
   return !core_->writing() && !core_->lent.nothing_in_flight();
 }
 

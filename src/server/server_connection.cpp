@@ -10,7 +10,7 @@
 
 namespace wirestate {
 
-template class BasicConnection<detail::ServerCore>;
+template class BasicConnection<ServerRole>;
 static_assert(Connection<ServerConnection>, "the IO calls every adapter drives");
 
 namespace detail {

@@ -171,6 +171,11 @@ class Installed(unittest.TestCase):
             name = line.split(" ", 2)[2]
             self.assertRegex(name, r"^(typeinfo for |typeinfo name for |vtable for |VTT for |non-virtual thunk to )?"
                                    r"wirestate::", line)
+            # The public API only: no private helper, no type of the core.
+            self.assertNotIn("detail", name, line)
+        # A class with virtual functions defined in the library carries its
+        # vtable out, or a program that constructs one cannot link.
+        self.assertIn("vtable for wirestate::FreeListPool", "\n".join(symbols))
         # The renamed llhttp inside (wirestate_llhttp_execute, ...) stays local.
         self.assertFalse([s for s in symbols if " T llhttp" in s or "wirestate_llhttp" in s])
         self.assertIn("wirestate_llhttp_execute", run("nm", "--defined-only", library))
