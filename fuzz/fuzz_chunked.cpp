@@ -43,7 +43,7 @@ struct Collect final : Handler {
   bool respond_on_request = true;
   std::string trailers_seen;
 
-  void on_request(Exchange& ex) override {
+  void on_request(Exchange& ex) noexcept override {
     if (!respond_on_request) return ex.read_body();
     ex.respond_streaming(200, {});
     for (std::size_t i = 0; i < pieces.size(); ++i) {
@@ -62,7 +62,7 @@ struct Collect final : Handler {
     const Header trailers[] = {{"Checksum", "abc"}};
     ex.end(trailers);
   }
-  void on_body(Exchange& ex, std::string_view data) override {
+  void on_body(Exchange& ex, std::string_view data) noexcept override {
     // Each piece lies within one chunk and sees that chunk's extension.
     const std::size_t at = received.size();
     std::size_t i = 0;
@@ -75,7 +75,7 @@ struct Collect final : Handler {
     received.append(data);
     ex.read_body();
   }
-  void on_body_end(Exchange& ex) override {
+  void on_body_end(Exchange& ex) noexcept override {
     body_ended = true;
     for (const Header& h : ex.request().trailers) trailers_seen.append(h.name).append("=").append(h.value);
     ex.respond(204, {});
@@ -176,18 +176,18 @@ struct LlhttpReading : Reading {
 struct WirestateReading final : Handler, Reading {
   // Only the first request is compared: bytes after its body are another
   // request to wirestate, and llhttp stopped before them.
-  void on_request(Exchange& ex) override {
+  void on_request(Exchange& ex) noexcept override {
     if (complete) ex.respond(204, {});
     else ex.read_body();
   }
-  void on_body(Exchange& ex, std::string_view data) override {
+  void on_body(Exchange& ex, std::string_view data) noexcept override {
     std::string extensions;
     for (const Header& h : ex.chunk_extensions())
       if (!h.value.empty()) extensions.append(h.value).append("|");
     piece(data, extensions);
     ex.read_body();
   }
-  void on_body_end(Exchange& ex) override {
+  void on_body_end(Exchange& ex) noexcept override {
     complete = true;
     for (const Header& h : ex.request().trailers) trailers.append(h.name).append("=").append(h.value).append(";");
     ex.respond(204, {});

@@ -29,7 +29,7 @@ namespace {
 struct Handler final : ResponseHandler {
   int ends = 0;
   bool auto_read = false;
-  ClientExchange* exchange = nullptr;
+  ClientExchange exchange;
   std::string head;  // the response as first seen: its views must not change
   static std::string text_of(const Response& r) {
     std::string s = std::to_string(r.status);
@@ -37,14 +37,14 @@ struct Handler final : ResponseHandler {
     for (const Header& h : r.headers) s.append(h.name).append(":").append(h.value).append("\n");
     return s;
   }
-  void on_response(ClientExchange& ex) override {
+  void on_response(ClientExchange& ex) noexcept override {
     head = text_of(ex.response());
     if (auto_read) ex.read_body();
   }
-  void on_body(ClientExchange& ex, std::string_view) override {
+  void on_body(ClientExchange& ex, std::string_view) noexcept override {
     if (auto_read) ex.read_body();
   }
-  void on_exchange_end(ClientExchange&, std::error_code) override {
+  void on_exchange_end(ClientExchange&, std::error_code) noexcept override {
     ++ends;
     exchange = nullptr;
   }
@@ -89,7 +89,7 @@ struct Driver {
     for (const Handler& h : handlers) {
       CHECK_OR_TRAP(h.ends <= 1);
       // Response views stay what they were until the exchange ends.
-      if (h.exchange && !h.head.empty()) CHECK_OR_TRAP(Handler::text_of(h.exchange->response()) == h.head);
+      if (h.exchange && !h.head.empty()) CHECK_OR_TRAP(Handler::text_of(h.exchange.response()) == h.head);
     }
   }
 
@@ -116,9 +116,9 @@ struct Driver {
     Handler& h = handlers[in.ConsumeIntegralInRange<std::size_t>(0, handlers.size() - 1)];
     if (!h.exchange) return;
     switch (in.ConsumeIntegralInRange<int>(0, 2)) {
-      case 0: h.exchange->read_body(); break;
-      case 1: h.exchange->write(in.ConsumeRandomLengthString(300)); break;
-      case 2: h.exchange->end(); break;
+      case 0: h.exchange.read_body(); break;
+      case 1: h.exchange.write(in.ConsumeRandomLengthString(300)); break;
+      case 2: h.exchange.end(); break;
     }
   }
 

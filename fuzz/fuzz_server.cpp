@@ -30,7 +30,7 @@ const std::string big(200000, 'b');
 
 struct App final : Handler {
   struct Live {
-    Exchange* ex;
+    Exchange ex;
     std::size_t seq;
     bool waiting = false;  // a write returned wait
     std::string head;      // the request as first seen: its views must not change
@@ -43,29 +43,34 @@ struct App final : Handler {
   }
   std::vector<RequestFacts> facts;
   std::vector<Live> live;
+  // Handles kept past their exchange's end (the latest few): every call on
+  // them must fail and touch nothing, whatever now uses their state.
+  std::vector<Exchange> stale;
   std::vector<std::string> seqs;  // X-Seq values, kept alive for the views
   std::size_t body_bytes = 0;
 
-  void on_request(Exchange& ex) override {
+  void on_request(Exchange& ex) noexcept override {
     const Request& r = ex.request();
     facts.push_back({r.is_head(), r.is_connect()});
     seqs.push_back(std::to_string(facts.size() - 1));
-    live.push_back({&ex, facts.size() - 1, false, text_of(r)});
-    ex.user_data = reinterpret_cast<void*>(facts.size() - 1);
+    live.push_back({ex, facts.size() - 1, false, text_of(r)});
+    CHECK_OR_TRAP(!ex.set_user_data(reinterpret_cast<void*>(facts.size() - 1)));
   }
-  void on_body(Exchange& ex, std::string_view data) override {
+  void on_body(Exchange& ex, std::string_view data) noexcept override {
     body_bytes += data.size();
     // The chunk's extensions must be readable (ASan watches the views).
     for (const Header& e : ex.chunk_extensions()) extension_bytes += e.name.size() + e.value.size();
   }
   std::size_t extension_bytes = 0;
-  void on_writable(Exchange& ex) override {
+  void on_writable(Exchange& ex) noexcept override {
     for (Live& l : live)
-      if (l.ex == &ex) l.waiting = false;
+      if (l.ex == ex) l.waiting = false;
   }
-  void on_exchange_end(Exchange& ex, std::error_code) override {
-    live.erase(std::remove_if(live.begin(), live.end(), [&](const Live& l) { return l.ex == &ex; }),
+  void on_exchange_end(Exchange& ex, std::error_code) noexcept override {
+    live.erase(std::remove_if(live.begin(), live.end(), [&](const Live& l) { return l.ex == ex; }),
                live.end());
+    if (stale.size() == 4) stale.erase(stale.begin());
+    stale.push_back(ex);
   }
   Header seq_header(const Live& l) const { return {"X-Seq", seqs[l.seq]}; }
 };
@@ -115,23 +120,23 @@ struct Driver {
   }
 
   void act() {
-    if (app.live.empty()) return;
+    if (app.live.empty()) return poke_stale();
     App::Live& l = app.live[in.ConsumeIntegralInRange<std::size_t>(0, app.live.size() - 1)];
-    Exchange& ex = *l.ex;
+    Exchange& ex = l.ex;
     const Header seq = app.seq_header(l);
     static constexpr int statuses[] = {200, 204, 304, 404, 500};
     switch (in.ConsumeIntegralInRange<int>(0, 9)) {
-      case 0: ex.read_body(); break;
+      case 0: still_live(ex.read_body()); break;
       case 1: {
         const std::string body = in.ConsumeRandomLengthString(300);
-        ex.respond(statuses[in.ConsumeIntegralInRange<int>(0, 4)], {seq}, body);
+        still_live(ex.respond(statuses[in.ConsumeIntegralInRange<int>(0, 4)], {seq}, body));
         break;
       }
       case 2: {
         const bool length = in.ConsumeBool();
         const std::string cl = std::to_string(in.ConsumeIntegralInRange<int>(0, 3000));
-        if (length) ex.respond_streaming(statuses[in.ConsumeIntegralInRange<int>(0, 4)], {seq, {"Content-Length", cl}});
-        else ex.respond_streaming(in.ConsumeBool() ? 200 : 101, {seq, {"Upgrade", "x"}});
+        if (length) still_live(ex.respond_streaming(statuses[in.ConsumeIntegralInRange<int>(0, 4)], {seq, {"Content-Length", cl}}));
+        else still_live(ex.respond_streaming(in.ConsumeBool() ? 200 : 101, {seq, {"Upgrade", "x"}}));
         break;
       }
       case 3: case 4:
@@ -142,22 +147,43 @@ struct Driver {
           if (data.size() % 4 == 1) {
             const Header ext[] = {{"x", std::string_view(data).substr(0, 12)}};
             const WriteResult r = ex.write_chunk(data, ext);
+            still_live(r.error);
             if (!r.error) l.waiting = r.wait;
           } else {
-            l.waiting = ex.write(data).wait;
+            const WriteResult r = ex.write(data);
+            still_live(r.error);
+            l.waiting = r.wait;
           }
         }
         break;
       case 5:
         if (!l.waiting) {
           const std::size_t n = in.ConsumeIntegralInRange<std::size_t>(0, big.size());
-          l.waiting = ex.write_borrowed(std::string_view(big).substr(0, n), {}).wait;
+          const WriteResult r = ex.write_borrowed(std::string_view(big).substr(0, n), {});
+          still_live(r.error);
+          l.waiting = r.wait;
         }
         break;
-      case 6: ex.end(in.ConsumeBool() ? Headers() : Headers(&seq, 1)); break;
-      case 7: ex.send_informational(103, {seq}); break;
-      case 8: ex.set_max_body_bytes(in.ConsumeIntegralInRange<std::uint64_t>(0, 1 << 20)); break;
-      case 9: ex.respond_streaming(200, {seq}); break;
+      case 6: still_live(ex.end(in.ConsumeBool() ? Headers() : Headers(&seq, 1))); break;
+      case 7: still_live(ex.send_informational(103, {seq})); break;
+      case 8: still_live(ex.set_max_body_bytes(in.ConsumeIntegralInRange<std::uint64_t>(0, 1 << 20))); break;
+      case 9: still_live(ex.respond_streaming(200, {seq})); break;
+    }
+  }
+
+  // Any error but the one for an ended exchange: these handles are live.
+  static void still_live(std::error_code ec) { CHECK_OR_TRAP(ec != Error::exchange_ended); }
+
+  // Consumes nothing, so the corpus keeps its meaning.
+  void poke_stale() {
+    for (Exchange& ex : app.stale) {
+      CHECK_OR_TRAP(ex.ended());
+      CHECK_OR_TRAP(ex.respond(500, {}, "STALE") == Error::exchange_ended);
+      CHECK_OR_TRAP(ex.respond_streaming(200, {}) == Error::exchange_ended);
+      CHECK_OR_TRAP(ex.write("STALE").error == Error::exchange_ended);
+      CHECK_OR_TRAP(ex.end() == Error::exchange_ended);
+      CHECK_OR_TRAP(ex.read_body() == Error::exchange_ended);
+      CHECK_OR_TRAP(ex.queued_bytes() == 0 && ex.user_data() == nullptr);
     }
   }
 
@@ -184,7 +210,7 @@ struct Driver {
   void check() {
     // Request views stay what they were until the exchange ends, whatever
     // pools, buffers and later reads did meanwhile.
-    for (const App::Live& l : app.live) CHECK_OR_TRAP(App::text_of(l.ex->request()) == l.head);
+    for (const App::Live& l : app.live) CHECK_OR_TRAP(App::text_of(l.ex.request()) == l.head);
     if (closed) {
       // Once closed, always closed, and nothing more to write.
       CHECK_OR_TRAP(conn->next_write().kind == WriteOp::close);
@@ -193,7 +219,7 @@ struct Driver {
     // each exchange may add one write (with framing) past it before it is
     // told to wait, plus heads and 1xx.
     std::size_t queued = 0;
-    for (const App::Live& l : app.live) queued += l.ex->queued_bytes();
+    for (const App::Live& l : app.live) queued += l.ex.queued_bytes();
     const std::size_t per_exchange = big.size() + 2048;
     CHECK_OR_TRAP(queued <= config.write_high_watermark_bytes + app.live.size() * per_exchange + 64 * 1024);
   }

@@ -38,7 +38,7 @@ struct EpollLoop::Connection final : Waker {
       : loop(l), fd(socket), http(l.config_, *l.app_, l.timers_.now()), io{socket} {
     http.set_waker(this);
   }
-  void wake() override { loop.schedule(*this); }
+  void wake() noexcept override { loop.schedule(*this); }
 
   EpollLoop& loop;
   int fd;
@@ -65,8 +65,8 @@ EpollLoop::EpollLoop(ServerShared& shared, int listen_fd, const AppFactory& make
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
   ev.data.ptr = this;  // the wake fd
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
-  config_.date = &timers_.date();
-  config_.buffers = &buffers_;
+  config_->date = &timers_.date();
+  config_->buffers = &buffers_;
   timers_.tick();
 }
 

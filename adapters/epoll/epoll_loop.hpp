@@ -52,7 +52,8 @@ class EpollLoop final : public EventLoop {
   bool stopping_ = false;
   bool grace_over_ = false;
   FreeListPool buffers_;  // idle connections give their buffers back here
-  Config config_;
+  // Shared by every connection of the loop (each co-owns it).
+  std::shared_ptr<Config> config_ = std::make_shared<Config>();
   std::unique_ptr<Handler> app_;
   std::vector<Connection*> ready_;      // woken by their application
   std::vector<Connection*> connections_;  // every open one, for stop()

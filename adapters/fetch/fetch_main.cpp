@@ -141,7 +141,7 @@ class Fetch final : public ResponseHandler {
   Fetch(const Options& o, int& exit_code, std::size_t& in_flight)
       : options_(o), exit_code_(exit_code), in_flight_(in_flight) {}
 
-  void on_response(ClientExchange& ex) override {
+  void on_response(ClientExchange& ex) noexcept override {
     const Response& r = ex.response();
     if (r.status >= 400 && exit_code_ == 0) exit_code_ = 1;
     if (options_.include_head) {
@@ -152,9 +152,10 @@ class Fetch final : public ResponseHandler {
                     static_cast<int>(h.value.size()), h.value.data());
       std::printf("\r\n");
     }
-    ex.read_body();
+    // Fails only for an exchange that failed, which on_exchange_end reports.
+    (void)ex.read_body();
   }
-  void on_body(ClientExchange& ex, std::string_view data) override {
+  void on_body(ClientExchange& ex, std::string_view data) noexcept override {
     std::fwrite(data.data(), 1, data.size(), stdout);
     received_ += data.size();
     // A progress line for large bodies, only for a person watching.
@@ -162,9 +163,9 @@ class Fetch final : public ResponseHandler {
       shown_mib_ = received_ / (1u << 20);
       std::fprintf(stderr, "\r%zu MiB received", shown_mib_);
     }
-    ex.read_body();
+    (void)ex.read_body();
   }
-  void on_exchange_end(ClientExchange&, std::error_code error) override {
+  void on_exchange_end(ClientExchange&, std::error_code error) noexcept override {
     --in_flight_;
     if (shown_mib_) std::fprintf(stderr, "\n");
     if (error) {

@@ -33,7 +33,7 @@ struct UringLoop::Connection final : Waker, UringSocket {
     fd = socket;
     http.set_waker(this);
   }
-  void wake() override { loop.schedule(*this); }
+  void wake() noexcept override { loop.schedule(*this); }
 
   UringLoop& loop;
   std::unique_ptr<PeerInfo> peer;  // for the access log, if there is one
@@ -55,10 +55,10 @@ UringLoop::UringLoop(ServerShared& shared, int listen_fd, const AppFactory& make
       app_(make_app(timers_, shared)) {
   wake_fd_ = eventfd(0, EFD_CLOEXEC);
   reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  config_.date = &timers_.date();
-  config_.buffers = &buffers_;
+  config_->date = &timers_.date();
+  config_->buffers = &buffers_;
   // Linked writes: up to four in flight, each reported in order.
-  config_.max_writes_in_flight = 4;
+  config_->max_writes_in_flight = 4;
   timers_.tick();
 }
 

@@ -65,7 +65,8 @@ class UringLoop final : public EventLoop {
   bool stopping_ = false;
   bool grace_over_ = false;
   FreeListPool buffers_;  // idle connections give their buffers back here
-  Config config_;
+  // Shared by every connection of the loop (each co-owns it).
+  std::shared_ptr<Config> config_ = std::make_shared<Config>();
   std::unique_ptr<Handler> app_;
   char discard_[16384];                    // what lingering connections read, unread
   // Each recv in flight holds a read buffer lent from the pool, and the pool

@@ -20,7 +20,7 @@ struct UvLoop::Connection final : Waker, UvSocket {
     tcp.data = this;
     http.set_waker(this);
   }
-  void wake() override { loop.schedule(*this); }
+  void wake() noexcept override { loop.schedule(*this); }
 
   UvLoop& loop;
   std::unique_ptr<PeerInfo> peer;  // for the access log, if there is one
@@ -50,8 +50,8 @@ UvLoop::UvLoop(ServerShared& shared, int listen_fd, const AppFactory& make_app)
   timer_.data = this;
   uv_async_init(&loop_, &async_, &UvLoop::on_async);
   async_.data = this;
-  config_.date = &timers_.date();
-  config_.buffers = &buffers_;
+  config_->date = &timers_.date();
+  config_->buffers = &buffers_;
   timers_.tick();
 }
 

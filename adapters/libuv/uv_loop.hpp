@@ -69,7 +69,8 @@ class UvLoop final : public EventLoop {
   bool loop_closing_ = false;
   int reserve_fd_ = -1;  // closed to accept one connection when out of fds
   FreeListPool buffers_;  // idle connections give their buffers back here
-  Config config_;
+  // Shared by every connection of the loop (each co-owns it).
+  std::shared_ptr<Config> config_ = std::make_shared<Config>();
   UvWriteRequests write_requests_;
   std::unique_ptr<Handler> app_;
   char discard_[16384];                    // what lingering connections read, unread

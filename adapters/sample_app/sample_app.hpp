@@ -19,12 +19,12 @@ class SampleApp final : public Handler {
   SampleApp(Timers& timers, AccessLog* log, std::uint64_t max_generated_bytes)
       : timers_(timers), log_(log), max_generated_bytes_(max_generated_bytes) {}
 
-  void on_request(Exchange& ex) override;
-  void on_body(Exchange& ex, std::string_view data) override;
-  void on_body_end(Exchange& ex) override;
-  void on_writable(Exchange& ex) override;
-  void on_exchange_end(Exchange& ex, std::error_code error) override;
-  void on_request_refused(const RefusedRequest& refused) override;
+  void on_request(Exchange& ex) noexcept override;
+  void on_body(Exchange& ex, std::string_view data) noexcept override;
+  void on_body_end(Exchange& ex) noexcept override;
+  void on_writable(Exchange& ex) noexcept override;
+  void on_exchange_end(Exchange& ex, std::error_code error) noexcept override;
+  void on_request_refused(const RefusedRequest& refused) noexcept override;
 
   // Default for the largest N of /bytes/N and /stream/N: 4 GiB, enough
   // for any download benchmark, and no one can ask a server for a terabyte.
@@ -37,7 +37,7 @@ class SampleApp final : public Handler {
  private:
   enum class Route { other, echo, bytes, stream, slow, upload };
   struct Job {
-    Exchange* ex = nullptr;
+    Exchange ex;
     Route route = Route::other;
     int status = 0;
     std::uint64_t remaining = 0;  // bytes to generate, or chunks to send

@@ -23,20 +23,20 @@ class Streamer final : public Handler {
  public:
   std::string data = std::string(piece, 'd');
   std::uint64_t remaining = 0;
-  Exchange* ex = nullptr;
-  void on_request(Exchange& e) override {
-    ex = &e;
+  Exchange ex;
+  void on_request(Exchange& e) noexcept override {
+    ex = e;
     e.respond_streaming(200, {{"Content-Length", "1073741824"}});
     remaining = stream_bytes;
     pump();
   }
-  void on_writable(Exchange&) override { pump(); }
+  void on_writable(Exchange&) noexcept override { pump(); }
   void pump() {
     while (remaining > 0) {
       remaining -= piece;
-      if (ex->write_borrowed(data, {}).wait) return;
+      if (ex.write_borrowed(data, {}).wait) return;
     }
-    ex->end();
+    ex.end();
   }
 };
 
@@ -80,15 +80,15 @@ BENCHMARK(BM_Memcpy_Reference)->Unit(benchmark::kMillisecond);
 class Upload final : public Handler {
  public:
   std::uint64_t received = 0;
-  void on_request(Exchange& ex) override {
+  void on_request(Exchange& ex) noexcept override {
     ex.set_max_body_bytes(UINT64_MAX);
     ex.read_body();
   }
-  void on_body(Exchange& ex, std::string_view data) override {
+  void on_body(Exchange& ex, std::string_view data) noexcept override {
     received += data.size();
     ex.read_body();
   }
-  void on_body_end(Exchange& ex) override { ex.respond(204, {}); }
+  void on_body_end(Exchange& ex) noexcept override { ex.respond(204, {}); }
 };
 
 // A chunked upload of 16 KiB chunks, fed in 64 KiB reads.

@@ -28,7 +28,7 @@ inline std::string repeated(std::string_view s, int n) {
 
 class Plaintext final : public Handler {
  public:
-  void on_request(Exchange& ex) override {
+  void on_request(Exchange& ex) noexcept override {
     static constexpr Header headers[] = {{"Content-Type", "text/plain"}};
     ex.respond(200, headers, "Hello, World!");
   }
@@ -54,8 +54,8 @@ inline std::size_t cycle(ServerConnection& conn, std::string_view input, Time no
 class ResponseReader final : public ResponseHandler {
  public:
   std::size_t bytes = 0;
-  void on_response(ClientExchange& ex) override { ex.read_body(); }
-  void on_body(ClientExchange& ex, std::string_view data) override {
+  void on_response(ClientExchange& ex) noexcept override { ex.read_body(); }
+  void on_body(ClientExchange& ex, std::string_view data) noexcept override {
     bytes += data.size();
     ex.read_body();
   }

@@ -13,7 +13,9 @@
 #include <wirestate/wirestate.hpp>
 
 struct Hello final : wirestate::Handler {
-  void on_request(wirestate::Exchange& ex) override { ex.respond(200, {}, "Hello, World!"); }
+  void on_request(wirestate::Exchange& ex) noexcept override {
+    if (auto ec = ex.respond(200, {}, "Hello, World!")) std::fprintf(stderr, "respond: %s\n", ec.message().c_str());
+  }
 };
 
 int main(int argc, char** argv) {

@@ -2,6 +2,7 @@
 // server_main parses the sample server's flags (--port, --threads, ...),
 // runs one loop per thread, and stops gracefully on SIGINT/SIGTERM; each
 // loop gets its own Counter from the factory.
+#include <cstdio>
 #include <string>
 
 #include "common/server_main.hpp"
@@ -11,10 +12,13 @@ namespace {
 
 class Counter final : public wirestate::Handler {
  public:
-  void on_request(wirestate::Exchange& ex) override {
+  void on_request(wirestate::Exchange& ex) noexcept override {
     const std::string body = "request " + std::to_string(++served_) + " on this loop, for " +
                              std::string(ex.request().path) + "\n";
-    ex.respond(200, {{"Content-Type", "text/plain"}}, body);
+    // Fails only for a misuse or an exchange that already failed, whose
+    // reason on_exchange_end brings.
+    if (auto ec = ex.respond(200, {{"Content-Type", "text/plain"}}, body))
+      std::fprintf(stderr, "respond: %s\n", ec.message().c_str());
   }
 
  private:

@@ -11,9 +11,12 @@
 namespace {
 
 struct Hello final : wirestate::Handler {
-  void on_request(wirestate::Exchange& ex) override {
+  void on_request(wirestate::Exchange& ex) noexcept override {
     const std::string body = "hello from " + std::string(ex.request().path) + "\n";
-    ex.respond(200, {{"Content-Type", "text/plain"}}, body);
+    // Fails only for a misuse or an exchange that already failed, whose
+    // reason on_exchange_end brings.
+    if (auto ec = ex.respond(200, {{"Content-Type", "text/plain"}}, body))
+      std::fprintf(stderr, "respond: %s\n", ec.message().c_str());
   }
 };
 

@@ -6,6 +6,7 @@
 #include "wirestate/api.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <initializer_list>
 #include <string_view>
 #include <system_error>
@@ -33,22 +34,22 @@ class WIRESTATE_API ResponseHandler {
   virtual ~ResponseHandler() = default;
   // A 1xx other than 101 (100 Continue releases a held-back body first).
   // The views are valid during the call only.
-  virtual void on_informational(ClientExchange& exchange, int status, Headers headers) {
+  virtual void on_informational(ClientExchange& exchange, int status, Headers headers) noexcept {
     (void)exchange, (void)status, (void)headers;
   }
   // The final response head: exchange.response(). Read the body with
   // read_body(). A 101, or a 2xx to CONNECT, makes the exchange a tunnel.
-  virtual void on_response(ClientExchange& exchange) = 0;
+  virtual void on_response(ClientExchange& exchange) noexcept = 0;
   // One per read_body() call; `data` is valid during the call only.
-  virtual void on_body(ClientExchange& exchange, std::string_view data) {
+  virtual void on_body(ClientExchange& exchange, std::string_view data) noexcept {
     (void)exchange, (void)data;
   }
-  virtual void on_body_end(ClientExchange& exchange) { (void)exchange; }
+  virtual void on_body_end(ClientExchange& exchange) noexcept { (void)exchange; }
   // The request body's queue drained below the low watermark after `wait`.
-  virtual void on_writable(ClientExchange& exchange) { (void)exchange; }
+  virtual void on_writable(ClientExchange& exchange) noexcept { (void)exchange; }
   // Last call: the response was read to its end (error empty), or the
   // exchange failed. The exchange is reused after this returns.
-  virtual void on_exchange_end(ClientExchange& exchange, std::error_code error) {
+  virtual void on_exchange_end(ClientExchange& exchange, std::error_code error) noexcept {
     (void)exchange, (void)error;
   }
 };
@@ -63,53 +64,62 @@ struct RequestOptions {
   bool streaming = false;
 };
 
-class WIRESTATE_API ClientExchange {
+// A handle, as the server's Exchange is (exchange.hpp): keep a copy to use
+// it later; once the exchange has ended every call returns
+// Error::exchange_ended and touches nothing.
+class WIRESTATE_API ClientExchange : public ExchangeHandle<detail::ClientExchangeState> {
  public:
-  const Response& response() const noexcept;
+  // A handle to no exchange.
+  ClientExchange() noexcept = default;
+
+  // The response head; an empty Response once the exchange has ended.
+  [[nodiscard]] const Response& response() const noexcept;
   // Ask for the next piece of the response body: one on_body or on_body_end.
-  void read_body() noexcept;
+  [[nodiscard]] std::error_code read_body() noexcept;
   // Limit for this response's body (default Config::max_body_bytes).
-  void set_max_body_bytes(std::uint64_t limit) noexcept;
+  [[nodiscard]] std::error_code set_max_body_bytes(std::uint64_t limit) noexcept;
   // Streamed request body (RequestOptions::streaming), as on the server side:
   // Content-Length framing when the request headers declared one, else
   // chunked. Held back while `Expect: 100-continue` waits for its answer.
-  WriteResult write(std::string_view data) noexcept;
-  WriteResult write_borrowed(std::string_view data, Release release) noexcept;
+  [[nodiscard]] WriteResult write(std::string_view data) noexcept;
+  [[nodiscard]] WriteResult write_borrowed(std::string_view data, Release release) noexcept;
   // As the server's Exchange: a chunk with extensions; trailers checked.
-  WriteResult write_chunk(std::string_view data, Headers extensions) noexcept;
-  WriteResult write_chunk(std::string_view data, std::initializer_list<Header> extensions) noexcept {
+  [[nodiscard]] WriteResult write_chunk(std::string_view data, Headers extensions) noexcept;
+  [[nodiscard]] WriteResult write_chunk(std::string_view data, std::initializer_list<Header> extensions) noexcept {
     return write_chunk(data, Headers(extensions.begin(), extensions.size()));
   }
-  std::error_code end(Headers trailers = {}) noexcept;
-  std::error_code end(std::initializer_list<Header> trailers) noexcept {
+  [[nodiscard]] std::error_code end(Headers trailers = {}) noexcept;
+  [[nodiscard]] std::error_code end(std::initializer_list<Header> trailers) noexcept {
     return end(Headers(trailers.begin(), trailers.size()));
   }
   // In on_body: the extensions of the chunk that piece came from.
-  Headers chunk_extensions() const noexcept;
-  bool is_tunnel() const noexcept;
+  [[nodiscard]] Headers chunk_extensions() const noexcept;
+  [[nodiscard]] bool is_tunnel() const noexcept;
 
-  void* user_data = nullptr;
+  // Free for the application, as Exchange::user_data.
+  [[nodiscard]] void* user_data() const noexcept;
+  [[nodiscard]] std::error_code set_user_data(void* data) noexcept;
 
  private:
   friend struct detail::ClientExchangeState;
-  explicit ClientExchange(detail::ClientExchangeState& state) noexcept : state_(&state) {}
-  detail::ClientExchangeState* state_;
+  explicit ClientExchange(detail::Slot<detail::ClientExchangeState>& slot) noexcept : ExchangeHandle(slot) {}
 };
 
-struct SendResult {
-  ClientExchange* exchange = nullptr;
-  std::error_code error;  // set: nothing was queued
+struct [[nodiscard]] SendResult {
+  ClientExchange exchange;  // ended when `error` is set
+  std::error_code error;    // set: nothing was queued
 };
 
 class WIRESTATE_API ClientConnection : public BasicConnection<ClientRole> {
  public:
-  // `config` is borrowed. The fields that apply: read_buffer_bytes, the
+  // The Config is co-owned or copied, as ServerConnection's. The fields that apply: read_buffer_bytes, the
   // header limits (for response heads), max_body_bytes (response bodies),
   // max_pipelined_requests (requests awaiting responses), output and
   // watermark sizes; header_timeout (request written → response head),
   // body_timeout (response body stalls while read), send_timeout,
   // keep_alive_timeout (idle), continue_timeout.
   ClientConnection(const Config& config, Time now);
+  ClientConnection(std::shared_ptr<const Config> config, Time now);
   ~ClientConnection();
 
   // Queues a request. `method`, `target`, `headers` and `body` are copied.
@@ -125,10 +135,10 @@ class WIRESTATE_API ClientConnection : public BasicConnection<ClientRole> {
   // Whether send() would accept a request now: the connection is open, the
   // server has not announced a close, and fewer than max_pipelined_requests
   // are outstanding.
-  bool can_send() const noexcept;
+  [[nodiscard]] bool can_send() const noexcept;
 
   // No request in flight: the connection can be returned to a pool.
-  bool is_idle() const noexcept;
+  [[nodiscard]] bool is_idle() const noexcept;
 };
 
 }  // namespace wirestate

@@ -60,6 +60,8 @@ enum class Error {
   invalid_request_line,     // client: a method that is no token, or a bad target
   not_accepting,            // client: send() while the connection takes no request
   write_misreported,        // adapter: a report for a write that is not the oldest in flight
+  exchange_ended,           // a handle used after its exchange ended (on_exchange_end returned)
+  tunnel_required,          // respond() with a 2xx to CONNECT: respond_streaming opens the tunnel
 };
 
 WIRESTATE_API const std::error_category& error_category() noexcept;
@@ -73,6 +75,10 @@ WIRESTATE_API int status_for(Error e) noexcept;
 // the peer can act on ("request header fields too large"); message() is
 // for the embedder and names the Config field behind a limit.
 WIRESTATE_API const char* peer_reason(Error e) noexcept;
+// Whether `ec` says the caller misused the API (a bug to fix: a second
+// response, a stale handle, ...), as opposed to a peer or transport error
+// the caller only has to let pass (on_exchange_end follows with it).
+WIRESTATE_API bool is_misuse(std::error_code ec) noexcept;
 
 }  // namespace wirestate
 

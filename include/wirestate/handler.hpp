@@ -4,6 +4,10 @@
 // next_write, ...), never from inside a call the application made: an
 // Exchange method records what the app wants and returns; the effects, and any
 // callbacks they cause, follow on the adapter's next call.
+//
+// Callbacks are noexcept, and so must their overrides be: the library is
+// built without exceptions and calls them from noexcept code, so an
+// exception escaping one ends the process (std::terminate). Catch inside.
 #include "wirestate/api.hpp"
 
 #include <string_view>
@@ -34,25 +38,25 @@ class WIRESTATE_API Handler {
   // A request head arrived. Respond now or later; ask for the body with
   // Exchange::read_body(). Pipelined requests may arrive before earlier
   // responses are finished; responses always go out in request order.
-  virtual void on_request(Exchange& exchange) = 0;
+  virtual void on_request(Exchange& exchange) noexcept = 0;
 
   // Body bytes, after a read_body() call: exactly one on_body or on_body_end
   // per call. `data` is borrowed: valid until this callback returns.
-  virtual void on_body(Exchange& exchange, std::string_view data) {
+  virtual void on_body(Exchange& exchange, std::string_view data) noexcept {
     (void)exchange, (void)data;
   }
   // The body is complete; trailers, if any, are in exchange.request().trailers.
-  virtual void on_body_end(Exchange& exchange) { (void)exchange; }
+  virtual void on_body_end(Exchange& exchange) noexcept { (void)exchange; }
 
   // Queued response bytes fell below Config::write_low_watermark_bytes after
   // a write that returned `wait`.
-  virtual void on_writable(Exchange& exchange) { (void)exchange; }
+  virtual void on_writable(Exchange& exchange) noexcept { (void)exchange; }
 
   // Last call for this exchange: its response is fully written (error empty),
   // or it failed (peer gone, timeout, a protocol error). The exchange and the
   // views it handed out are reused after this returns: release per-request
   // state here.
-  virtual void on_exchange_end(Exchange& exchange, std::error_code error) {
+  virtual void on_exchange_end(Exchange& exchange, std::error_code error) noexcept {
     (void)exchange, (void)error;
   }
 
@@ -60,7 +64,7 @@ class WIRESTATE_API Handler {
   // automatic error response (which is the last on the connection). For
   // access logs and metrics; the peer was told only the status and a
   // short reason.
-  virtual void on_request_refused(const RefusedRequest& refused) { (void)refused; }
+  virtual void on_request_refused(const RefusedRequest& refused) noexcept { (void)refused; }
 };
 
 // Implemented by the adapter: the application acted outside an adapter call
@@ -69,7 +73,7 @@ class WIRESTATE_API Handler {
 class WIRESTATE_API Waker {
  public:
   virtual ~Waker() = default;
-  virtual void wake() = 0;
+  virtual void wake() noexcept = 0;
 };
 
 }  // namespace wirestate

@@ -23,8 +23,9 @@ enum class ReadOp {
 };
 
 // Ties a write's report to the write: the writes in flight have distinct
-// tokens, growing in the order they were handed out.
-using WriteToken = std::uint64_t;
+// tokens, growing in the order they were handed out. Its own type, so that
+// wrote(token, n, now) with the two swapped does not compile.
+enum class WriteToken : std::uint64_t {};
 
 struct WriteOp {
   enum Kind {
@@ -35,7 +36,7 @@ struct WriteOp {
   Kind kind = yield;
   // Valid until this write is reported (or write_failed()).
   std::span<const IoVec> iovecs;
-  WriteToken token = 0;
+  WriteToken token{};
 };
 
 }  // namespace wirestate

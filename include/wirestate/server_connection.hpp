@@ -17,8 +17,14 @@ namespace wirestate {
 
 class WIRESTATE_API ServerConnection : public BasicConnection<ServerRole> {
  public:
-  // `config` and `handler` are borrowed and must outlive the connection.
+  // The connection co-owns its Config: a loop shares one among all its
+  // connections (null: the defaults), or the first form copies `config`
+  // into one of the connection's own. Either way no Config the connection
+  // reads can go away before it. What a Config points to (buffers, date,
+  // server_name's bytes) stays the caller's and must outlive it; `handler`
+  // is borrowed and must outlive it too.
   ServerConnection(const Config& config, Handler& handler, Time now);
+  ServerConnection(std::shared_ptr<const Config> config, Handler& handler, Time now);
   ~ServerConnection();
 
   // Graceful stop: no new requests are accepted; in-flight responses finish,

@@ -41,10 +41,11 @@ void State::reset(const Config& config) noexcept {
   max_body = config.max_body_bytes;
   body_received = 0;
   failure.clear();
-  handle.user_data = nullptr;
+  handle = ClientExchange(*slot);
+  user_data = nullptr;
 }
 
-ClientCore::ClientCore(const Config& c, Time t) : Transport(c, t, MessageParser::Role::response) {}
+ClientCore::ClientCore(std::shared_ptr<const Config> c, Time t) : Transport(std::move(c), t, MessageParser::Role::response) {}
 
 ClientCore::~ClientCore() { release_everything(); }
 
@@ -202,23 +203,53 @@ bool ClientCore::deliver() noexcept {
 
 // ---- ClientExchange: the reading side --------------------------------------
 
-const Response& ClientExchange::response() const noexcept { return state_->response; }
+const Response& ClientExchange::response() const noexcept {
+  static constexpr Response none{};
+  const State* ex = live();
+  return ex ? ex->response : none;
+}
 
-void ClientExchange::read_body() noexcept {
-  State& ex = *state_;
-  if (ex.failure || ex.reader.ended()) return;
+std::error_code ClientExchange::read_body() noexcept {
+  State* live_ex = live();
+  if (!live_ex) return Error::exchange_ended;
+  State& ex = *live_ex;
+  if (ex.failure) return ex.failure;
+  if (ex.reader.ended()) return {};
   ex.reader.ask();
   ex.conn->body_progress = ex.conn->now;
   ex.conn->touch();
+  return {};
 }
 
-void ClientExchange::set_max_body_bytes(std::uint64_t limit) noexcept { state_->max_body = limit; }
+std::error_code ClientExchange::set_max_body_bytes(std::uint64_t limit) noexcept {
+  State* ex = live();
+  if (!ex) return Error::exchange_ended;
+  ex->max_body = limit;
+  return {};
+}
 
 Headers ClientExchange::chunk_extensions() const noexcept {
-  const ClientCore& c = *state_->conn;
-  return c.parsing == state_ && c.lent.parser_if_held() ? c.lent.parser_if_held()->chunk_extensions() : Headers{};
+  const State* ex = live();
+  if (!ex) return {};
+  const ClientCore& c = *ex->conn;
+  return c.parsing == ex && c.lent.parser_if_held() ? c.lent.parser_if_held()->chunk_extensions() : Headers{};
 }
-bool ClientExchange::is_tunnel() const noexcept { return state_->conn->tunnel == state_; }
+bool ClientExchange::is_tunnel() const noexcept {
+  const State* ex = live();
+  return ex && ex->conn->tunnel == ex;
+}
+
+void* ClientExchange::user_data() const noexcept {
+  const State* ex = live();
+  return ex ? ex->user_data : nullptr;
+}
+
+std::error_code ClientExchange::set_user_data(void* data) noexcept {
+  State* ex = live();
+  if (!ex) return Error::exchange_ended;
+  ex->user_data = data;
+  return {};
+}
 
 void ClientCore::input_ended() noexcept {
   if (!reading()) return;
@@ -287,7 +318,10 @@ bool ClientCore::fire(Timer timer) noexcept {
 // ---- public API -------------------------------------------------------------
 
 ClientConnection::ClientConnection(const Config& config, Time now)
-    : BasicConnection(std::make_unique<ClientCore>(config, now)) {}
+    : ClientConnection(std::make_shared<const Config>(config), now) {}
+
+ClientConnection::ClientConnection(std::shared_ptr<const Config> config, Time now)
+    : BasicConnection(std::make_unique<ClientCore>(std::move(config), now)) {}
 ClientConnection::~ClientConnection() = default;
 
 SendResult ClientConnection::send(ResponseHandler& handler, std::string_view method,

@@ -27,10 +27,11 @@ class ClientCore;
 
 // Lent to a connection from the thread's StatePool for one exchange.
 struct ClientExchangeState {
-  ClientExchangeState() noexcept : handle(*this) {}
   void reset(const Config& config) noexcept;
 
-  ClientExchange handle;
+  ClientExchange handle;  // what callbacks pass: this exchange's generation
+  Slot<ClientExchangeState>* slot = nullptr;  // StatePool's: names the state to handles
+  void* user_data = nullptr;  // ClientExchange::user_data()
   ClientCore* conn = nullptr;
   ClientExchangeState* next = nullptr;  // in the connection's ExchangeList
   ResponseHandler* handler = nullptr;
@@ -73,7 +74,7 @@ class ClientCore : public Transport<ClientCore, ClientExchangeState> {
  public:
   using State = ClientExchangeState;
 
-  ClientCore(const Config& config, Time now);
+  ClientCore(std::shared_ptr<const Config> config, Time now);
   ~ClientCore();
 
   // A new request was queued: the adapter must call next_write, and only it.

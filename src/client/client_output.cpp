@@ -33,19 +33,19 @@ SendResult ClientCore::send(ResponseHandler& handler, std::string_view method,
                                         std::string_view target, Headers headers,
                                         std::string_view body, RequestOptions options) noexcept {
   if (!accepting() || tunnel || active.size() >= config.max_pipelined_requests)
-    return {nullptr, Error::not_accepting};
+    return {{}, Error::not_accepting};
   if (!detail::valid_field_name(method) || !detail::valid_target(target))
-    return {nullptr, Error::invalid_request_line};
+    return {{}, Error::invalid_request_line};
   const detail::HeaderFacts facts = detail::scan_headers(headers);
   // The connection frames the body; Content-Length is the application's
   // only for a streamed body it announces.
   if (!facts.valid || facts.invalid_host || facts.transfer_encoding || (facts.content_length && !options.streaming))
-    return {nullptr, Error::invalid_header};
+    return {{}, Error::invalid_header};
   std::uint64_t declared = 0;
   if (facts.content_length) {
     const std::string_view v = *facts.content_length;
     auto [p, err] = std::from_chars(v.data(), v.data() + v.size(), declared);
-    if (err != std::errc{} || p != v.data() + v.size()) return {nullptr, Error::invalid_header};
+    if (err != std::errc{} || p != v.data() + v.size()) return {{}, Error::invalid_header};
   }
 
   State* ex = take_state();
@@ -90,15 +90,17 @@ SendResult ClientCore::send(ResponseHandler& handler, std::string_view method,
   }
   active.push_back(ex);
   wake_for_output();
-  return {&ex->handle, {}};
+  return {ex->handle, {}};
 }
 
 // ---- ClientExchange: the writing side --------------------------------------
 
 namespace {
 
-WriteResult write_request_body(State& ex, std::string_view data, const Release* release,
+WriteResult write_request_body(State* live_ex, std::string_view data, const Release* release,
                                Headers extensions = {}) {
+  if (!live_ex) return {Error::exchange_ended, false};
+  State& ex = *live_ex;
   ClientCore& c = *ex.conn;
   if (ex.failure) return {ex.failure, false};
   if (!ex.writes_allowed()) return {Error::response_ended, false};
@@ -114,19 +116,21 @@ WriteResult write_request_body(State& ex, std::string_view data, const Release* 
 }  // namespace
 
 WriteResult ClientExchange::write(std::string_view data) noexcept {
-  return write_request_body(*state_, data, nullptr);
+  return write_request_body(live(), data, nullptr);
 }
 
 WriteResult ClientExchange::write_borrowed(std::string_view data, Release release) noexcept {
-  return write_request_body(*state_, data, &release);
+  return write_request_body(live(), data, &release);
 }
 
 WriteResult ClientExchange::write_chunk(std::string_view data, Headers extensions) noexcept {
-  return write_request_body(*state_, data, nullptr, extensions);
+  return write_request_body(live(), data, nullptr, extensions);
 }
 
 std::error_code ClientExchange::end(Headers trailers) noexcept {
-  State& ex = *state_;
+  State* live_ex = live();
+  if (!live_ex) return Error::exchange_ended;
+  State& ex = *live_ex;
   ClientCore& c = *ex.conn;
   if (ex.failure) return ex.failure;
   if (!ex.writes_allowed()) return Error::response_ended;

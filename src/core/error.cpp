@@ -51,6 +51,8 @@ class Category final : public std::error_category {
       case Error::not_chunked: return "chunk extensions need a chunked body";
       case Error::invalid_request_line: return "invalid request method or target";
       case Error::write_misreported: return "a write was reported out of order, or as more than it held";
+      case Error::exchange_ended: return "the exchange has ended: its handle refers to nothing any more";
+      case Error::tunnel_required: return "a 2xx to CONNECT opens a tunnel: answer it with respond_streaming";
       case Error::not_accepting: return "the connection accepts no more requests (closing, or max_pipelined_requests outstanding)";
     }
     return "unknown wirestate error";
@@ -89,6 +91,29 @@ int status_for(Error e) noexcept {
     case Error::body_timeout:
     case Error::body_too_slow: return 408;
     default: return 0;
+  }
+}
+
+bool is_misuse(std::error_code ec) noexcept {
+  if (ec.category() != error_category()) return false;
+  switch (static_cast<Error>(ec.value())) {
+    case Error::response_already_started:
+    case Error::response_not_started:
+    case Error::response_ended:
+    case Error::body_overrun:
+    case Error::body_underrun:
+    case Error::body_not_allowed:
+    case Error::invalid_status:
+    case Error::invalid_header:
+    case Error::invalid_trailer:
+    case Error::invalid_chunk_extension:
+    case Error::not_chunked:
+    case Error::invalid_request_line:
+    case Error::not_accepting:
+    case Error::write_misreported:
+    case Error::exchange_ended:
+    case Error::tunnel_required: return true;
+    default: return false;
   }
 }
 

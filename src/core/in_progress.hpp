@@ -14,10 +14,14 @@
 
 namespace wirestate::detail {
 
+// Where a connection's buffers come from (Config::buffers).
+inline BufferPool& pool_of(const Config& config) noexcept {
+  return config.buffers ? *config.buffers : default_buffers();
+}
+
 class InProgress {
  public:
-  InProgress(BufferPool& pool, const Config& config, MessageParser::Role role) noexcept
-      : pool_(pool), config_(config), role_(role) {}
+  InProgress(const Config& config, MessageParser::Role role) noexcept : config_(config), role_(role) {}
   ~InProgress() { give_back(); }
   InProgress(const InProgress&) = delete;
   InProgress& operator=(const InProgress&) = delete;
@@ -55,7 +59,7 @@ class InProgress {
   }
   bool has_parked() const noexcept { return held_ && held_->window.has_parked(); }
   // The token a plain wrote(n) reports: the oldest write in flight.
-  WriteToken oldest_write() const noexcept { return held_ ? held_->window.oldest() : 0; }
+  WriteToken oldest_write() const noexcept { return held_ ? held_->window.oldest() : WriteToken{}; }
   // No write in flight will be reported: what was parked is released.
   void forget_writes(BlockArena& arena) noexcept {
     if (held_) held_->window.forget_all(arena);
@@ -83,11 +87,10 @@ class InProgress {
     held_->parser.reset(role_);
     held_->parser.set_chunk_limits(
         {config_.max_chunk_extension_bytes, config_.max_trailer_bytes, config_.max_header_count});
-    held_->window.reset(pool_, config_.max_writes_in_flight);
+    held_->window.reset(pool_of(config_), config_.max_writes_in_flight);
     return *held_;
   }
 
-  BufferPool& pool_;
   const Config& config_;
   MessageParser::Role role_;
   Held* held_ = nullptr;

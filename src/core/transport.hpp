@@ -35,6 +35,7 @@
 //  - Callbacks into the application run only inside run(), which the
 //    adapter's calls enter.
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <system_error>
@@ -56,15 +57,18 @@
 
 namespace wirestate::detail {
 
+// The defaults, shared: what a connection given no Config co-owns.
+std::shared_ptr<const Config> default_config() noexcept;
+
 // A connection's life runs one way: it stops reading, then stops writing.
 enum class Phase : std::uint8_t { open, input_closed, closed };
 
 template <class Role, class State>
 struct Transport {
-  Transport(const Config& c, Time t, MessageParser::Role parser_role)
-      : config(c), pool(c.buffers ? *c.buffers : default_buffers()), lent(pool, c, parser_role),
-        input(pool, c.read_buffer_bytes), arena(c.output_block_bytes, pool), now(t), idle_since(t),
-        body_progress(t) {}
+  Transport(std::shared_ptr<const Config> c, Time t, MessageParser::Role parser_role)
+      : shared_config(c ? std::move(c) : default_config()), config(*shared_config), lent(config, parser_role),
+        input(pool_of(config), config.read_buffer_bytes), arena(config.output_block_bytes, pool_of(config)),
+        now(t), idle_since(t), body_progress(t) {}
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
 
@@ -295,10 +299,12 @@ struct Transport {
     return false;
   }
 
+  // Co-owned, so no Config the connection depends on can go away before it;
+  // `config` is the same object, read on every path.
+  std::shared_ptr<const Config> shared_config;
   const Config& config;
   Waker* waker = nullptr;
 
-  BufferPool& pool;
   InProgress lent;
   InputBuffer input;
   std::string_view body_pending;

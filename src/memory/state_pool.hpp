@@ -9,9 +9,27 @@
 // Free states are linked through their own `next` member, the one a
 // connection's ExchangeList uses: a state is in one list or the other. Taking
 // and giving back are a few instructions, with nothing to grow.
+//
+// A state the application can hold a handle to (Exchange, ClientExchange)
+// has a `slot`: the handle names the slot and the generation it saw, and
+// giving the state back starts the slot's next generation, so every handle
+// to the exchange that ended stops working there, in one place. Slots
+// outlive the states they served (a freed state's slot is reused by the next
+// state made), so a stale handle reads only its slot, never freed memory;
+// they cost 24 bytes for each state alive at the thread's busiest moment.
+#include <concepts>
 #include <cstddef>
+#include <cstdint>
+#include <deque>
+
+#include "wirestate/exchange_handle.hpp"
 
 namespace wirestate::detail {
+
+template <class T>
+concept HasHandles = requires(T& t) {
+  { t.slot } -> std::same_as<Slot<T>*&>;
+};
 
 template <class T>
 class StatePool {
@@ -27,9 +45,14 @@ class StatePool {
     --f.count;
     return state;
   }
+  // The exchange `state` served is over: its handles go stale here.
   static void give(T* state) noexcept {
     Free& f = list();
-    if (f.count >= max_free) return delete state;
+    if constexpr (HasHandles<T>) ++state->slot->generation;
+    if (f.count >= max_free) {
+      if constexpr (HasHandles<T>) f.unbind(state->slot);
+      return delete state;
+    }
     state->next = f.first;
     f.first = state;
     ++f.count;
@@ -37,11 +60,35 @@ class StatePool {
 
  private:
   // Out of line: the hot take() stays a few instructions.
-  [[gnu::noinline]] static T* make() { return new T(); }
+  [[gnu::noinline]] static T* make() {
+    T* state = new T();
+    if constexpr (HasHandles<T>) state->slot = list().bind(state);
+    return state;
+  }
 
   struct Free {
     T* first = nullptr;
     std::size_t count = 0;
+    // A deque never moves what it holds, so handles may point into it.
+    std::deque<Slot<T>> slots;
+    Slot<T>* free_slots = nullptr;
+
+    Slot<T>* bind(T* state) {
+      Slot<T>* s = free_slots;
+      if (s) {
+        free_slots = s->next_free;
+      } else {
+        s = &slots.emplace_back();
+      }
+      s->state = state;
+      s->next_free = nullptr;
+      return s;
+    }
+    void unbind(Slot<T>* s) noexcept {
+      s->state = nullptr;
+      s->next_free = free_slots;
+      free_slots = s;
+    }
     ~Free() {
       while (T* s = first) {
         first = s->next;

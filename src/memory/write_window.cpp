@@ -11,7 +11,7 @@ constexpr std::size_t array_bytes = max_iovecs * sizeof(IoVec);
 void WriteWindow::reset(BufferPool& pool, std::size_t max_in_flight) noexcept {
   pool_ = &pool;
   size_ = std::clamp<std::size_t>(max_in_flight, 1, max_slots);
-  for (std::size_t i = 0; i < size_; ++i) slots_[i] = {0, 0, i == 0 ? first_array_ : nullptr};
+  for (std::size_t i = 0; i < size_; ++i) slots_[i] = {WriteToken{}, 0, i == 0 ? first_array_ : nullptr};
   head_ = count_ = offered_ = 0;
   next_token_ = 1;
   rewinding_ = false;
@@ -35,14 +35,14 @@ WriteOp WriteWindow::offer(std::size_t iovec_count) noexcept {
   Slot& s = slot(count_);
   std::size_t bytes = 0;
   for (std::size_t i = 0; i < iovec_count; ++i) bytes += s.iovecs[i].len;
-  s.token = next_token_++;
+  s.token = WriteToken{next_token_++};
   s.bytes = bytes;
   ++count_;
   offered_ += bytes;
   return {WriteOp::write, {s.iovecs, iovec_count}, s.token};
 }
 
-WriteToken WriteWindow::oldest() const noexcept { return count_ ? slot(0).token : 0; }
+WriteToken WriteWindow::oldest() const noexcept { return count_ ? slot(0).token : WriteToken{}; }
 
 WriteWindow::Report WriteWindow::report(WriteToken token, std::size_t n) noexcept {
   if (count_ == 0 || token != slot(0).token) return {0, true};

@@ -82,7 +82,7 @@ class WriteWindow {
   IoVec first_array_[max_iovecs];  // one write in flight (the usual) takes nothing more
   std::size_t head_ = 0, count_ = 0;
   std::size_t offered_ = 0;
-  WriteToken next_token_ = 1;
+  std::uint64_t next_token_ = 1;
   bool rewinding_ = false;  // a short report came; later writes return 0
   std::vector<Segment> parked_;
 };

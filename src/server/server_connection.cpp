@@ -20,8 +20,8 @@ using In = ExchangeState::In;
 using Out = ExchangeState::Out;
 
 
-ServerCore::ServerCore(const Config& c, Handler& h, Time t)
-    : Transport(c, t, MessageParser::Role::request), handler(h), head_started(t) {}
+ServerCore::ServerCore(std::shared_ptr<const Config> c, Handler& h, Time t)
+    : Transport(std::move(c), t, MessageParser::Role::request), handler(h), head_started(t) {}
 
 ServerCore::~ServerCore() { release_everything(); }
 
@@ -304,7 +304,10 @@ bool ServerCore::fire(Timer timer) noexcept {
 // ---- public API -----------------------------------------------------------
 
 ServerConnection::ServerConnection(const Config& config, Handler& handler, Time now)
-    : BasicConnection(std::make_unique<detail::ServerCore>(config, handler, now)) {}
+    : ServerConnection(std::make_shared<const Config>(config), handler, now) {}
+
+ServerConnection::ServerConnection(std::shared_ptr<const Config> config, Handler& handler, Time now)
+    : BasicConnection(std::make_unique<detail::ServerCore>(std::move(config), handler, now)) {}
 
 ServerConnection::~ServerConnection() = default;
 

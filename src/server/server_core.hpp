@@ -26,9 +26,9 @@ class ServerCore;
 
 // Lent to a connection from the thread's StatePool for one exchange.
 struct ExchangeState {
-  ExchangeState() noexcept : handle(*this) {}
-
-  Exchange handle;
+  Exchange handle;              // what callbacks pass: this exchange's generation
+  Slot<ExchangeState>* slot = nullptr;  // StatePool's: names the state to handles
+  void* user_data = nullptr;    // Exchange::user_data()
   ServerCore* conn = nullptr;
   ExchangeState* next = nullptr;  // in the connection's ExchangeList
   ReceivedHead head;
@@ -61,7 +61,7 @@ struct ExchangeState {
 
 class ServerCore : public Transport<ServerCore, ExchangeState> {
  public:
-  ServerCore(const Config& config, Handler& handler, Time now);
+  ServerCore(std::shared_ptr<const Config> config, Handler& handler, Time now);
   ~ServerCore();
 
   // Input (server_connection.cpp).

@@ -35,23 +35,60 @@ void ExchangeState::reset(const Config& config) noexcept {
   std::construct_at(&body);
   wait_writable = close_after = false;
   failure.clear();
-  handle.user_data = nullptr;
+  handle = Exchange(*slot);
+  user_data = nullptr;
   assert(queue.empty());
 }
 
-const Request& Exchange::request() const noexcept { return state_->request; }
-
-void Exchange::read_body() noexcept {
-  state_->conn->request_body(*state_);
+const Request& Exchange::request() const noexcept {
+  static constexpr Request none{};
+  const ExchangeState* ex = live();
+  return ex ? ex->request : none;
 }
 
-void Exchange::set_max_body_bytes(std::uint64_t limit) noexcept { state_->max_body = limit; }
+std::error_code Exchange::read_body() noexcept {
+  ExchangeState* ex = live();
+  if (!ex) return Error::exchange_ended;
+  ex->conn->request_body(*ex);
+  return {};
+}
 
-void* Exchange::connection_user_data() const noexcept { return state_->conn->user_data; }
+std::error_code Exchange::set_max_body_bytes(std::uint64_t limit) noexcept {
+  ExchangeState* ex = live();
+  if (!ex) return Error::exchange_ended;
+  ex->max_body = limit;
+  return {};
+}
 
-bool Exchange::response_started() const noexcept { return state_->out != Out::none; }
-bool Exchange::is_tunnel() const noexcept { return state_->body.framing == Framing::tunnel; }
-std::size_t Exchange::queued_bytes() const noexcept { return state_->queue.bytes(); }
+void* Exchange::user_data() const noexcept {
+  const ExchangeState* ex = live();
+  return ex ? ex->user_data : nullptr;
+}
+
+std::error_code Exchange::set_user_data(void* data) noexcept {
+  ExchangeState* ex = live();
+  if (!ex) return Error::exchange_ended;
+  ex->user_data = data;
+  return {};
+}
+
+void* Exchange::connection_user_data() const noexcept {
+  const ExchangeState* ex = live();
+  return ex ? ex->conn->user_data : nullptr;
+}
+
+bool Exchange::response_started() const noexcept {
+  const ExchangeState* ex = live();
+  return ex && ex->out != Out::none;
+}
+bool Exchange::is_tunnel() const noexcept {
+  const ExchangeState* ex = live();
+  return ex && ex->body.framing == Framing::tunnel;
+}
+std::size_t Exchange::queued_bytes() const noexcept {
+  const ExchangeState* ex = live();
+  return ex ? ex->queue.bytes() : 0;
+}
 
 namespace {
 
@@ -78,11 +115,16 @@ std::error_code check_final(const ExchangeState& ex, int status, const detail::H
 }  // namespace
 
 std::error_code Exchange::respond(int status, Headers headers, std::string_view body) noexcept {
-  ExchangeState& ex = *state_;
+  ExchangeState* live_ex = live();
+  if (!live_ex) return Error::exchange_ended;
+  ExchangeState& ex = *live_ex;
   detail::ServerCore& c = *ex.conn;
   const detail::HeaderFacts facts = detail::scan_headers(headers);
   if (auto ec = check_final(ex, status, facts)) return ec;
   if (status < 200) return Error::invalid_status;
+  // RFC 9110 §9.3.6: a 2xx to CONNECT makes the connection a tunnel and
+  // carries no framed body; respond_streaming opens it.
+  if (ex.request.is_connect() && status < 300) return Error::tunnel_required;
   if (facts.content_length) return Error::invalid_header;
   const bool no_body = status == 204 || status == 304;
   if (no_body && !body.empty()) return Error::body_not_allowed;
@@ -105,7 +147,9 @@ std::error_code Exchange::respond(int status, Headers headers, std::string_view 
 }
 
 std::error_code Exchange::respond_streaming(int status, Headers headers) noexcept {
-  ExchangeState& ex = *state_;
+  ExchangeState* live_ex = live();
+  if (!live_ex) return Error::exchange_ended;
+  ExchangeState& ex = *live_ex;
   detail::ServerCore& c = *ex.conn;
   const detail::HeaderFacts facts = detail::scan_headers(headers);
   if (auto ec = check_final(ex, status, facts)) return ec;
@@ -150,7 +194,9 @@ std::error_code Exchange::respond_streaming(int status, Headers headers) noexcep
 }
 
 std::error_code Exchange::send_informational(int status, Headers headers) noexcept {
-  ExchangeState& ex = *state_;
+  ExchangeState* live_ex = live();
+  if (!live_ex) return Error::exchange_ended;
+  ExchangeState& ex = *live_ex;
   detail::ServerCore& c = *ex.conn;
   if (ex.failure) return ex.failure;
   if (ex.out != Out::none) return Error::response_already_started;
@@ -176,8 +222,10 @@ std::error_code check_write(const ExchangeState& ex) {
   return {};
 }
 
-WriteResult write_body(ExchangeState& ex, std::string_view data, const Release* release,
+WriteResult write_body(ExchangeState* live_ex, std::string_view data, const Release* release,
                        Headers extensions = {}) {
+  if (!live_ex) return {Error::exchange_ended, false};
+  ExchangeState& ex = *live_ex;
   detail::ServerCore& c = *ex.conn;
   if (auto ec = check_write(ex)) return {ec, false};
   if (auto ec = ex.body.write(c.arena, ex.queue, data, release, c.deferred_releases, extensions,
@@ -191,23 +239,27 @@ WriteResult write_body(ExchangeState& ex, std::string_view data, const Release* 
 
 }  // namespace
 
-WriteResult Exchange::write(std::string_view data) noexcept { return write_body(*state_, data, nullptr); }
+WriteResult Exchange::write(std::string_view data) noexcept { return write_body(live(), data, nullptr); }
 
 WriteResult Exchange::write_borrowed(std::string_view data, Release release) noexcept {
-  return write_body(*state_, data, &release);
+  return write_body(live(), data, &release);
 }
 
 WriteResult Exchange::write_chunk(std::string_view data, Headers extensions) noexcept {
-  return write_body(*state_, data, nullptr, extensions);
+  return write_body(live(), data, nullptr, extensions);
 }
 
 Headers Exchange::chunk_extensions() const noexcept {
-  const detail::ServerCore& c = *state_->conn;
-  return c.parsing == state_ && c.lent.parser_if_held() ? c.lent.parser_if_held()->chunk_extensions() : Headers{};
+  const ExchangeState* ex = live();
+  if (!ex) return {};
+  const detail::ServerCore& c = *ex->conn;
+  return c.parsing == ex && c.lent.parser_if_held() ? c.lent.parser_if_held()->chunk_extensions() : Headers{};
 }
 
 std::error_code Exchange::end(Headers trailers) noexcept {
-  ExchangeState& ex = *state_;
+  ExchangeState* live_ex = live();
+  if (!live_ex) return Error::exchange_ended;
+  ExchangeState& ex = *live_ex;
   detail::ServerCore& c = *ex.conn;
   if (auto ec = check_write(ex)) return ec;
   if (Error e = detail::check_trailers(trailers, c.config.max_trailer_bytes); e != Error{}) return e;

@@ -22,23 +22,23 @@ struct Recorder : ResponseHandler {
   bool auto_read = true;
   std::function<void(ClientExchange&)> response_fn;
 
-  void on_informational(ClientExchange&, int s, Headers) override { informational.push_back(s); }
-  void on_response(ClientExchange& ex) override {
+  void on_informational(ClientExchange&, int s, Headers) noexcept override { informational.push_back(s); }
+  void on_response(ClientExchange& ex) noexcept override {
     status = ex.response().status;
     reason = ex.response().reason;
     for (const Header& h : ex.response().headers) headers.emplace_back(h.name, h.value);
     if (response_fn) response_fn(ex);
-    if (auto_read) ex.read_body();
+    if (auto_read) CHECK_FALSE(ex.read_body());
   }
-  void on_body(ClientExchange& ex, std::string_view data) override {
+  void on_body(ClientExchange& ex, std::string_view data) noexcept override {
     body.append(data);
-    if (auto_read) ex.read_body();
+    if (auto_read) CHECK_FALSE(ex.read_body());
   }
-  void on_body_end(ClientExchange& ex) override {
+  void on_body_end(ClientExchange& ex) noexcept override {
     body_complete = true;
     for (const Header& h : ex.response().trailers) trailers.emplace_back(h.name, h.value);
   }
-  void on_exchange_end(ClientExchange&, std::error_code ec) override {
+  void on_exchange_end(ClientExchange&, std::error_code ec) noexcept override {
     ended = true;
     end_error = ec;
   }

@@ -10,12 +10,12 @@ namespace wstest {
 void TestApp::respond_default(Exchange& ex) {
   const Request& r = ex.request();
   std::string body = std::string(r.method) + " " + std::string(r.target) + " " + of(ex).body;
-  ex.respond(200, {{"Content-Type", "text/plain"}}, body);
+  CHECK_FALSE(ex.respond(200, {{"Content-Type", "text/plain"}}, body));
 }
 
-void TestApp::on_request(Exchange& ex) {
+void TestApp::on_request(Exchange& ex) noexcept {
   Seen& s = seen.emplace_back();
-  ex.user_data = &s;
+  REQUIRE_FALSE(ex.set_user_data(&s));
   const Request& r = ex.request();
   s.method = r.method;
   s.target = r.target;
@@ -26,17 +26,17 @@ void TestApp::on_request(Exchange& ex) {
   s.expects_continue = r.expects_continue;
   s.keep_alive = r.keep_alive;
   if (request_fn) return request_fn(ex);
-  if (r.has_body()) ex.read_body();
+  if (r.has_body()) CHECK_FALSE(ex.read_body());
   else respond_default(ex);
 }
 
-void TestApp::on_body(Exchange& ex, std::string_view data) {
+void TestApp::on_body(Exchange& ex, std::string_view data) noexcept {
   of(ex).body.append(data);
   if (body_fn) return body_fn(ex, data);
-  ex.read_body();
+  CHECK_FALSE(ex.read_body());
 }
 
-void TestApp::on_body_end(Exchange& ex) {
+void TestApp::on_body_end(Exchange& ex) noexcept {
   Seen& s = of(ex);
   s.body_complete = true;
   for (const Header& h : ex.request().trailers) s.trailers.emplace_back(h.name, h.value);
@@ -44,18 +44,18 @@ void TestApp::on_body_end(Exchange& ex) {
   if (!ex.response_started()) respond_default(ex);
 }
 
-void TestApp::on_writable(Exchange& ex) {
+void TestApp::on_writable(Exchange& ex) noexcept {
   if (writable_fn) writable_fn(ex);
 }
 
-void TestApp::on_exchange_end(Exchange& ex, std::error_code ec) {
+void TestApp::on_exchange_end(Exchange& ex, std::error_code ec) noexcept {
   Seen& s = of(ex);
   s.ended = true;
   s.end_error = ec;
   if (end_fn) end_fn(ex, ec);
 }
 
-void TestApp::on_request_refused(const RefusedRequest& r) {
+void TestApp::on_request_refused(const RefusedRequest& r) noexcept {
   refused.push_back({r.error, r.status, std::string(r.method), std::string(r.target), std::string(r.detail)});
 }
 

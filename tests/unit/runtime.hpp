@@ -45,15 +45,15 @@ class TestApp : public Handler {
   };
   std::vector<Refusal> refused;
 
-  static Seen& of(Exchange& ex) { return *static_cast<Seen*>(ex.user_data); }
+  static Seen& of(Exchange& ex) { return *static_cast<Seen*>(ex.user_data()); }
   static void respond_default(Exchange& ex);
 
-  void on_request(Exchange& ex) override;
-  void on_body(Exchange& ex, std::string_view data) override;
-  void on_body_end(Exchange& ex) override;
-  void on_writable(Exchange& ex) override;
-  void on_exchange_end(Exchange& ex, std::error_code ec) override;
-  void on_request_refused(const RefusedRequest& r) override;
+  void on_request(Exchange& ex) noexcept override;
+  void on_body(Exchange& ex, std::string_view data) noexcept override;
+  void on_body_end(Exchange& ex) noexcept override;
+  void on_writable(Exchange& ex) noexcept override;
+  void on_exchange_end(Exchange& ex, std::error_code ec) noexcept override;
+  void on_request_refused(const RefusedRequest& r) noexcept override;
 };
 
 // Config for exact-byte tests: no Date, no Server.
@@ -62,7 +62,7 @@ Config plain_config();
 // Counts the connection's calls for the adapter's attention.
 struct CountingWaker : Waker {
   int wakes = 0;
-  void wake() override { ++wakes; }
+  void wake() noexcept override { ++wakes; }
 };
 
 // How a message is cut into reads: the first read takes `first` bytes, the

@@ -46,9 +46,9 @@ namespace {
 // The TechEmpower plaintext application, without a byte of heap.
 class Plaintext : public Handler {
  public:
-  void on_request(Exchange& ex) override {
+  void on_request(Exchange& ex) noexcept override {
     static constexpr Header headers[] = {{"Content-Type", "text/plain"}};
-    ex.respond(200, headers, "Hello, World!");
+    CHECK_FALSE(ex.respond(200, headers, "Hello, World!"));
   }
 };
 
@@ -160,12 +160,13 @@ std::size_t idle_bytes_each(Make make) {
   return (live_bytes - before) / count;
 }
 
-TEST_CASE("an idle server connection holds at most 1 KiB, with the default Config") {
+TEST_CASE("an idle server connection holds 384 bytes at most, with a shared default Config") {
   // Connections that served a request and went idle: what each still holds
   // (its own object and every allocation it keeps). Buffers and exchange
   // state given back to the loop's pools are the pools', and the pools do
   // not grow with the number of idle connections.
-  Config config;
+  // One Config for all, as a loop shares it.
+  const auto config = std::make_shared<const Config>();
   Plaintext app;
   Time now{};
   const std::size_t per_connection = idle_bytes_each([&] {
@@ -174,7 +175,9 @@ TEST_CASE("an idle server connection holds at most 1 KiB, with the default Confi
     return conn;
   });
   INFO("idle connection: " << per_connection << " bytes");
-  CHECK(per_connection <= 1024);
+  // The design's bound is 1 KiB; what the connection holds today is the
+  // guard, so a field that grows it shows here (docs/server.md, "Memory").
+  CHECK(per_connection <= 384);
 }
 
 namespace {
@@ -183,10 +186,10 @@ namespace {
 class Reader final : public ResponseHandler {
  public:
   std::size_t bytes = 0;
-  void on_response(ClientExchange& ex) override { ex.read_body(); }
-  void on_body(ClientExchange& ex, std::string_view data) override {
+  void on_response(ClientExchange& ex) noexcept override { CHECK_FALSE(ex.read_body()); }
+  void on_body(ClientExchange& ex, std::string_view data) noexcept override {
     bytes += data.size();
-    ex.read_body();
+    CHECK_FALSE(ex.read_body());
   }
 };
 
@@ -226,8 +229,8 @@ TEST_CASE("10,000 client requests on a reused connection after warm-up allocate 
   CHECK(conn.is_idle());
 }
 
-TEST_CASE("an idle client connection holds at most 1 KiB, with the default Config") {
-  Config config;
+TEST_CASE("an idle client connection holds 256 bytes at most, with a shared default Config") {
+  const auto config = std::make_shared<const Config>();
   Time now{};
   Reader reader;
   auto one = [&](ClientConnection& conn) {
@@ -240,5 +243,5 @@ TEST_CASE("an idle client connection holds at most 1 KiB, with the default Confi
     return conn;
   });
   INFO("idle client connection: " << per_connection << " bytes");
-  CHECK(per_connection <= 1024);
+  CHECK(per_connection <= 256);
 }

@@ -11,8 +11,8 @@ TEST_CASE("an app that does not read the body stops input once the read buffer i
   c.read_buffer_bytes = 1024;
   c.max_body_bytes = 1 << 20;
   Runtime rt(c);
-  Exchange* ex = nullptr;
-  rt.app.request_fn = [&](Exchange& e) { ex = &e; };
+  Exchange ex;
+  rt.app.request_fn = [&](Exchange& e) { ex = e; };
   rt.app.body_fn = [&](Exchange&, std::string_view) {};  // takes one piece, asks for no more
   const std::string head = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\n";
   const std::string body(100000, 'b');
@@ -24,7 +24,7 @@ TEST_CASE("an app that does not read the body stops input once the read buffer i
   // Reading resumes as the app asks for more, and everything arrives.
   std::size_t offered = taken;
   for (int i = 0; i < 10000 && !rt.app.seen[0].body_complete; ++i) {
-    ex->read_body();
+    CHECK_FALSE(ex.read_body());
     offered += rt.feed(std::string_view(head + body).substr(offered));
   }
   CHECK(rt.app.seen[0].body == body);
@@ -36,11 +36,11 @@ TEST_CASE("writes past the high watermark ask the app to wait - on_writable foll
   c.write_high_watermark_bytes = 8192;
   c.write_low_watermark_bytes = 2048;
   Runtime rt(c);
-  Exchange* ex = nullptr;
+  Exchange ex;
   int writable = 0;
   rt.app.request_fn = [&](Exchange& e) {
-    ex = &e;
-    e.respond_streaming(200, {{"Content-Length", "100000"}});
+    ex = e;
+    CHECK_FALSE(e.respond_streaming(200, {{"Content-Length", "100000"}}));
   };
   rt.app.writable_fn = [&](Exchange&) { ++writable; };
   // Do not drain: write straight into the connection.
@@ -48,12 +48,12 @@ TEST_CASE("writes past the high watermark ask the app to wait - on_writable foll
   const std::string get = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
   std::copy(get.begin(), get.end(), buf.begin());
   rt.conn.commit_read(get.size(), rt.now);
-  REQUIRE(ex);
+  REQUIRE_FALSE(ex.ended());
   const std::string piece(1000, 'p');
   int accepted = 0;
   WriteResult r;
   do {
-    r = ex->write(piece);
+    r = ex.write(piece);
     REQUIRE(r);
     ++accepted;
   } while (!r.wait && accepted < 100);
@@ -75,9 +75,9 @@ TEST_CASE("borrowed buffers go out without a copy and are released once written"
   int released = 0;
   Release release{[](void* ctx) { ++*static_cast<int*>(ctx); }, &released};
   rt.app.request_fn = [&](Exchange& e) {
-    e.respond_streaming(200, {});
+    CHECK_FALSE(e.respond_streaming(200, {}));
     CHECK(e.write_borrowed(big, release));
-    e.end();
+    CHECK_FALSE(e.end());
   };
   std::span<char> buf = rt.conn.read_buffer();
   const std::string get = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
@@ -103,9 +103,9 @@ TEST_CASE("borrowed buffers of a HEAD response are released without being sent")
   int released = 0;
   Release release{[](void* ctx) { ++*static_cast<int*>(ctx); }, &released};
   rt.app.request_fn = [&](Exchange& e) {
-    e.respond_streaming(200, {{"Content-Length", "5000"}});
-    e.write_borrowed(big, release);
-    e.end();
+    CHECK_FALSE(e.respond_streaming(200, {{"Content-Length", "5000"}}));
+    CHECK(e.write_borrowed(big, release));
+    CHECK_FALSE(e.end());
   };
   rt.feed("HEAD / HTTP/1.1\r\nHost: h\r\n\r\n");
   CHECK(released == 1);

@@ -32,7 +32,7 @@ TEST_CASE("client: a chunked response with trailers, at every split") {
       "5;x=y\r\nhello\r\n6\r\n world\r\n0\r\nChecksum: abc\r\n\r\n";
   for_each_client_split(response, [&](ClientRuntime& rt, Feeding how) {
     Recorder r;
-    rt.conn.send(r, "GET", "/", {{"Host", "h"}});
+    CHECK_FALSE(rt.conn.send(r, "GET", "/", {{"Host", "h"}}).error);
     rt.feed(response, how);
     CHECK(r.body == "hello world");
     CHECK(r.body_complete);
@@ -45,7 +45,7 @@ TEST_CASE("client: a chunked response with trailers, at every split") {
 TEST_CASE("client: an HTTP/1.0 response delimited by close") {
   ClientRuntime rt;
   Recorder r;
-  rt.conn.send(r, "GET", "/", {{"Host", "h"}});
+  CHECK_FALSE(rt.conn.send(r, "GET", "/", {{"Host", "h"}}).error);
   rt.feed("HTTP/1.0 200 OK\r\nServer: old\r\n\r\nall of this until the close");
   CHECK_FALSE(r.ended);
   rt.eof();
@@ -61,7 +61,7 @@ TEST_CASE("client: a higher HTTP/1.x minor in a response is read as HTTP/1.1") {
   Recorder r;
   int minor = -1;
   r.response_fn = [&](ClientExchange& ex) { minor = ex.response().version_minor; };
-  rt.conn.send(r, "GET", "/", {{"Host", "h"}});
+  CHECK_FALSE(rt.conn.send(r, "GET", "/", {{"Host", "h"}}).error);
   rt.feed("HTTP/1.2 200 OK\r\nContent-Length: 2\r\n\r\nok");
   CHECK(r.status == 200);
   CHECK(minor == 1);
@@ -74,9 +74,9 @@ TEST_CASE("client: a higher HTTP/1.x minor in a response is read as HTTP/1.1") {
 TEST_CASE("client: pipelined requests go out together and match responses in order") {
   ClientRuntime rt;
   Recorder a, b, c;
-  rt.conn.send(a, "GET", "/a", {{"Host", "h"}});
-  rt.conn.send(b, "HEAD", "/b", {{"Host", "h"}});
-  rt.conn.send(c, "POST", "/c", {{"Host", "h"}}, "data");
+  CHECK_FALSE(rt.conn.send(a, "GET", "/a", {{"Host", "h"}}).error);
+  CHECK_FALSE(rt.conn.send(b, "HEAD", "/b", {{"Host", "h"}}).error);
+  CHECK_FALSE(rt.conn.send(c, "POST", "/c", {{"Host", "h"}}, "data").error);
   rt.pump();
   CHECK(rt.take_sent() ==
         "GET /a HTTP/1.1\r\nHost: h\r\n\r\nHEAD /b HTTP/1.1\r\nHost: h\r\n\r\n"
@@ -100,7 +100,7 @@ TEST_CASE("client: a request sent between adapter calls wakes the adapter, and t
   ClientRuntime rt;
   rt.conn.set_waker(&waker);
   Recorder a;
-  rt.conn.send(a, "GET", "/a", {{"Host", "h"}});
+  CHECK_FALSE(rt.conn.send(a, "GET", "/a", {{"Host", "h"}}).error);
   CHECK(waker.wakes == 1);
   const WriteOp op = rt.conn.next_write();
   REQUIRE(op.kind == WriteOp::write);
@@ -118,7 +118,7 @@ TEST_CASE("client: a request sent from a response callback goes out on the adapt
   ClientRuntime rt;
   Recorder a, b;
   a.response_fn = [&](ClientExchange&) { REQUIRE_FALSE(rt.conn.send(b, "GET", "/b", {{"Host", "h"}}).error); };
-  rt.conn.send(a, "GET", "/a", {{"Host", "h"}});
+  CHECK_FALSE(rt.conn.send(a, "GET", "/a", {{"Host", "h"}}).error);
   rt.pump();
   CHECK(rt.take_sent() == "GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
   rt.feed("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA");
@@ -133,7 +133,7 @@ TEST_CASE("client: a request sent from a response callback goes out on the adapt
 TEST_CASE("client: a response complete before its request is written ends the exchange at the last write") {
   ClientRuntime rt;
   Recorder r;
-  rt.conn.send(r, "POST", "/up", {{"Host", "h"}}, "data");
+  CHECK_FALSE(rt.conn.send(r, "POST", "/up", {{"Host", "h"}}, "data").error);
   const auto write_size = [&] {
     const WriteOp op = rt.conn.next_write();
     REQUIRE(op.kind == WriteOp::write);
@@ -162,10 +162,10 @@ TEST_CASE("client: a response complete before its request is written ends the ex
 TEST_CASE("client: a request that asks not to be pipelined waits for earlier exchanges") {
   ClientRuntime rt;
   Recorder a, b;
-  rt.conn.send(a, "GET", "/a", {{"Host", "h"}});
+  CHECK_FALSE(rt.conn.send(a, "GET", "/a", {{"Host", "h"}}).error);
   RequestOptions serial;
   serial.pipeline = false;
-  rt.conn.send(b, "GET", "/b", {{"Host", "h"}}, {}, serial);
+  CHECK_FALSE(rt.conn.send(b, "GET", "/b", {{"Host", "h"}}, {}, serial).error);
   rt.pump();
   CHECK(rt.take_sent() == "GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
   rt.feed("HTTP/1.1 204 No Content\r\n\r\n");
@@ -180,8 +180,8 @@ TEST_CASE("client: 1xx responses are surfaced before the final one - 304 has no 
       "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
   for_each_client_split(response, [&](ClientRuntime& rt, Feeding how) {
     Recorder a, b;
-    rt.conn.send(a, "GET", "/", {{"Host", "h"}});
-    rt.conn.send(b, "GET", "/2", {{"Host", "h"}});
+    CHECK_FALSE(rt.conn.send(a, "GET", "/", {{"Host", "h"}}).error);
+    CHECK_FALSE(rt.conn.send(b, "GET", "/2", {{"Host", "h"}}).error);
     rt.feed(response, how);
     CHECK(a.informational == std::vector<int>{103});
     CHECK(a.status == 304);
@@ -193,7 +193,7 @@ TEST_CASE("client: 1xx responses are surfaced before the final one - 304 has no 
 TEST_CASE("client: Expect: 100-continue holds the body until 100 arrives") {
   ClientRuntime rt;
   Recorder r;
-  rt.conn.send(r, "PUT", "/f", {{"Host", "h"}, {"Expect", "100-continue"}}, "body!");
+  CHECK_FALSE(rt.conn.send(r, "PUT", "/f", {{"Host", "h"}, {"Expect", "100-continue"}}, "body!").error);
   rt.pump();
   CHECK(rt.take_sent() == "PUT /f HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
   rt.feed("HTTP/1.1 100 Continue\r\n\r\n");
@@ -207,7 +207,7 @@ TEST_CASE("client: Expect: 100-continue holds the body until 100 arrives") {
 TEST_CASE("client: a final answer to Expect: 100-continue means the body is never sent") {
   ClientRuntime rt;
   Recorder r;
-  rt.conn.send(r, "PUT", "/f", {{"Host", "h"}, {"Expect", "100-continue"}}, "body!");
+  CHECK_FALSE(rt.conn.send(r, "PUT", "/f", {{"Host", "h"}, {"Expect", "100-continue"}}, "body!").error);
   rt.pump();
   rt.take_sent();
   rt.feed("HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n");
@@ -225,15 +225,15 @@ TEST_CASE("client: after a refused held body, a queued request is never written"
     ClientRuntime rt;
     Recorder a, b;
     a.auto_read = false;  // the exchange stays open while the app waits
-    ClientExchange* put = rt.conn.send(a, "PUT", "/f", {{"Host", "h"}, {"Expect", "100-continue"}}, "body!").exchange;
-    rt.conn.send(b, "GET", "/g", {{"Host", "h"}});
+    ClientExchange put = rt.conn.send(a, "PUT", "/f", {{"Host", "h"}, {"Expect", "100-continue"}}, "body!").exchange;
+    CHECK_FALSE(rt.conn.send(b, "GET", "/g", {{"Host", "h"}}).error);
     rt.pump();
     CHECK(rt.take_sent() == "PUT /f HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
     rt.feed("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 2\r\n\r\nno", {split, split});
     CHECK(a.status == 417);
     CHECK(rt.sent.empty());
     a.auto_read = true;
-    put->read_body();
+    CHECK_FALSE(put.read_body());
     rt.pump();
     CHECK(a.body == "no");
     CHECK(rt.sent.empty());
@@ -246,7 +246,7 @@ TEST_CASE("client: after a refused held body, a queued request is never written"
 TEST_CASE("client: without an answer, the held body goes out after continue_timeout") {
   ClientRuntime rt;
   Recorder r;
-  rt.conn.send(r, "PUT", "/f", {{"Host", "h"}, {"Expect", "100-continue"}}, "body!");
+  CHECK_FALSE(rt.conn.send(r, "PUT", "/f", {{"Host", "h"}, {"Expect", "100-continue"}}, "body!").error);
   rt.pump();
   rt.take_sent();
   rt.advance(rt.config.continue_timeout);
@@ -259,10 +259,10 @@ TEST_CASE("client: a streamed request body, chunked with trailers, or with a dec
   RequestOptions streaming;
   streaming.streaming = true;
   SendResult s = rt.conn.send(r, "POST", "/up", {{"Host", "h"}}, {}, streaming);
-  REQUIRE(s.exchange);
-  CHECK(s.exchange->write("abc"));
+  REQUIRE_FALSE(s.exchange.ended());
+  CHECK(s.exchange.write("abc"));
   const Header trailers[] = {{"Checksum", "1"}};
-  CHECK_FALSE(s.exchange->end(trailers));
+  CHECK_FALSE(s.exchange.end(trailers));
   rt.pump();
   CHECK(rt.take_sent() ==
         "POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nChecksum: 1\r\n\r\n");
@@ -271,10 +271,10 @@ TEST_CASE("client: a streamed request body, chunked with trailers, or with a dec
   Recorder r2;
   SendResult s2 = rt.conn.send(r2, "PUT", "/f", {{"Host", "h"}, {"Content-Length", "4"}}, {}, streaming);
   INFO(s2.error.message());
-  REQUIRE(s2.exchange);
-  CHECK(s2.exchange->write("abcde").error == Error::body_overrun);
-  CHECK(s2.exchange->write("abcd"));
-  CHECK_FALSE(s2.exchange->end());
+  REQUIRE_FALSE(s2.exchange.ended());
+  CHECK(s2.exchange.write("abcde").error == Error::body_overrun);
+  CHECK(s2.exchange.write("abcd"));
+  CHECK_FALSE(s2.exchange.end());
   rt.pump();
   CHECK(rt.take_sent() == "PUT /f HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nabcd");
 }
@@ -288,11 +288,11 @@ TEST_CASE("client: 101 switches the exchange to raw bytes both ways") {
   rt.take_sent();
   rt.feed("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\nraw from server");
   CHECK(r.status == 101);
-  CHECK(s.exchange->is_tunnel());
-  s.exchange->read_body();
+  CHECK(s.exchange.is_tunnel());
+  CHECK_FALSE(s.exchange.read_body());
   rt.pump();
   CHECK(r.body == "raw from server");
-  CHECK(s.exchange->write("raw from client"));
+  CHECK(s.exchange.write("raw from client"));
   rt.pump();
   CHECK(rt.take_sent() == "raw from client");
 }
@@ -300,8 +300,8 @@ TEST_CASE("client: 101 switches the exchange to raw bytes both ways") {
 TEST_CASE("client: Connection: close ends the connection - pipelined requests get no_response") {
   ClientRuntime rt;
   Recorder a, b;
-  rt.conn.send(a, "GET", "/a", {{"Host", "h"}});
-  rt.conn.send(b, "GET", "/b", {{"Host", "h"}});
+  CHECK_FALSE(rt.conn.send(a, "GET", "/a", {{"Host", "h"}}).error);
+  CHECK_FALSE(rt.conn.send(b, "GET", "/b", {{"Host", "h"}}).error);
   rt.feed("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nA");
   CHECK(a.body == "A");
   CHECK_FALSE(a.end_error);
@@ -317,15 +317,15 @@ TEST_CASE("client: nothing is written after a response that announces close") {
   ClientRuntime rt;
   Recorder a, b;
   a.auto_read = false;
-  ClientExchange* upload = rt.conn.send(a, "POST", "/a", {{"Host", "h"}}, "", {.pipeline = true, .streaming = true}).exchange;
-  rt.conn.send(b, "GET", "/b", {{"Host", "h"}});
+  ClientExchange upload = rt.conn.send(a, "POST", "/a", {{"Host", "h"}}, "", {.pipeline = true, .streaming = true}).exchange;
+  CHECK_FALSE(rt.conn.send(b, "GET", "/b", {{"Host", "h"}}).error);
   rt.pump();
   rt.take_sent();
   // The server answers before the body ended, and will close; the body's
   // end still goes out, the request queued behind it does not.
   rt.feed("HTTP/1.1 413 Content Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   CHECK(a.status == 413);
-  CHECK_FALSE(upload->end());
+  CHECK_FALSE(upload.end());
   rt.pump();
   CHECK(rt.sent == "0\r\n\r\n");
   CHECK(b.end_error == Error::no_response);
@@ -352,14 +352,14 @@ TEST_CASE("client: a request that sends Connection: close is the last one") {
 TEST_CASE("client: the server closing before answering is no_response - mid-body is peer_closed") {
   ClientRuntime rt;
   Recorder a;
-  rt.conn.send(a, "GET", "/", {{"Host", "h"}});
+  CHECK_FALSE(rt.conn.send(a, "GET", "/", {{"Host", "h"}}).error);
   rt.eof();
   CHECK(a.end_error == Error::no_response);
   CHECK(rt.conn.is_closed());
 
   ClientRuntime cut;
   Recorder b;
-  cut.conn.send(b, "GET", "/", {{"Host", "h"}});
+  CHECK_FALSE(cut.conn.send(b, "GET", "/", {{"Host", "h"}}).error);
   cut.feed("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
   cut.eof();
   CHECK(b.body == "abc");
@@ -379,7 +379,7 @@ TEST_CASE("client: malformed or oversized responses are errors naming what was w
   for (const auto& [bytes, error] : cases) {
     ClientRuntime rt;
     Recorder r;
-    rt.conn.send(r, "GET", "/", {{"Host", "h"}});
+    CHECK_FALSE(rt.conn.send(r, "GET", "/", {{"Host", "h"}}).error);
     rt.feed(bytes, {1, 1});
     INFO(bytes.substr(0, 60));
     CHECK(r.ended);
@@ -408,7 +408,7 @@ TEST_CASE("client: invalid requests are refused before anything is queued") {
 TEST_CASE("client: response head and body deadlines") {
   ClientRuntime rt;
   Recorder a;
-  rt.conn.send(a, "GET", "/", {{"Host", "h"}});
+  CHECK_FALSE(rt.conn.send(a, "GET", "/", {{"Host", "h"}}).error);
   rt.pump();
   REQUIRE(rt.conn.deadline());
   CHECK(*rt.conn.deadline() == rt.now + rt.config.header_timeout);
@@ -417,7 +417,7 @@ TEST_CASE("client: response head and body deadlines") {
 
   ClientRuntime slow;
   Recorder b;
-  slow.conn.send(b, "GET", "/", {{"Host", "h"}});
+  CHECK_FALSE(slow.conn.send(b, "GET", "/", {{"Host", "h"}}).error);
   slow.feed("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
   slow.advance(slow.config.body_timeout);
   CHECK(b.end_error == Error::body_timeout);
@@ -436,8 +436,8 @@ TEST_CASE("client: a switch of protocols before the request body ended is an err
   streaming.streaming = true;
   SendResult s = rt.conn.send(r, "POST", "/up", {{"Host", "h"}, {"Connection", "upgrade"}, {"Upgrade", "x"}},
                               {}, streaming);
-  REQUIRE(s.exchange);
-  s.exchange->write("part");
+  REQUIRE_FALSE(s.exchange.ended());
+  CHECK(s.exchange.write("part"));
   rt.pump();
   rt.take_sent();
   rt.feed("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n");
@@ -450,7 +450,7 @@ TEST_CASE("client: a 101 to a request that offered no upgrade is an error") {
   // Found by fuzz_client (RFC 9110 section 15.2.2).
   ClientRuntime rt;
   Recorder r;
-  rt.conn.send(r, "GET", "/", {{"Host", "h"}});
+  CHECK_FALSE(rt.conn.send(r, "GET", "/", {{"Host", "h"}}).error);
   rt.feed("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\nraw");
   CHECK(r.end_error == Error::bad_response);
   CHECK(rt.conn.is_closed());
@@ -467,7 +467,7 @@ TEST_CASE("client: a status line's reason phrase, with spaces, empty or left out
     const std::string& reason = c.second;
     for_each_client_split(response, [&](ClientRuntime& rt, Feeding how) {
       Recorder r;
-      rt.conn.send(r, "GET", "/", {{"Host", "h"}});
+      CHECK_FALSE(rt.conn.send(r, "GET", "/", {{"Host", "h"}}).error);
       rt.feed(response, how);
       INFO(response);
       CHECK(r.reason == reason);
@@ -484,17 +484,17 @@ TEST_CASE("client: a streamed request body waits past the high watermark and res
   ClientRuntime rt(config);
   struct Uploader : Recorder {
     int writable = 0;
-    void on_writable(ClientExchange&) override { ++writable; }
+    void on_writable(ClientExchange&) noexcept override { ++writable; }
   } r;
   RequestOptions streaming;
   streaming.streaming = true;
-  ClientExchange* ex = rt.conn.send(r, "POST", "/up", {{"Host", "h"}}, {}, streaming).exchange;
-  REQUIRE(ex);
+  ClientExchange ex = rt.conn.send(r, "POST", "/up", {{"Host", "h"}}, {}, streaming).exchange;
+  REQUIRE_FALSE(ex.ended());
   const std::string piece(4096, 'x');
   WriteResult w;
   int pieces = 0;
   do {
-    w = ex->write(piece);
+    w = ex.write(piece);
     REQUIRE_FALSE(w.error);
     ++pieces;
   } while (!w.wait && pieces < 100);
@@ -505,7 +505,7 @@ TEST_CASE("client: a streamed request body waits past the high watermark and res
   CHECK(r.writable == 1);
   rt.pump();
   CHECK(r.writable == 1);  // told once per wait
-  REQUIRE_FALSE(ex->end());
+  REQUIRE_FALSE(ex.end());
   rt.feed("HTTP/1.1 204 No Content\r\n\r\n");
   CHECK(r.ended);
   CHECK_FALSE(r.end_error);

@@ -29,12 +29,12 @@ TEST_CASE("a failed write ends every pending exchange and releases borrowed buff
   Runtime rt;
   static const std::string big(50000, 'B');
   int released = 0;
-  std::vector<Exchange*> held;
+  std::vector<Exchange> held;
   rt.app.request_fn = [&](Exchange& e) {
-    held.push_back(&e);
+    held.push_back(e);
     if (held.size() == 1) {
-      e.respond_streaming(200, {});
-      e.write_borrowed(big, {[](void* c) { ++*static_cast<int*>(c); }, &released});
+      CHECK_FALSE(e.respond_streaming(200, {}));
+      CHECK(e.write_borrowed(big, {[](void* c) { ++*static_cast<int*>(c); }, &released}));
     }
   };
   std::span<char> buf = rt.conn.read_buffer();
@@ -54,10 +54,10 @@ TEST_CASE("a failed write ends every pending exchange and releases borrowed buff
 
 TEST_CASE("the app's calls after the exchange failed report the failure") {
   Runtime rt;
-  Exchange* ex = nullptr;
+  Exchange ex;
   rt.app.request_fn = [&](Exchange& e) {
-    ex = &e;
-    e.respond_streaming(200, {});
+    ex = e;
+    CHECK_FALSE(e.respond_streaming(200, {}));
   };
   rt.app.end_fn = [&](Exchange& e, std::error_code ec) {
     CHECK(ec == Error::peer_closed);

@@ -72,7 +72,7 @@ TEST_CASE("a body the app is not reading is not timed against the peer") {
 
 TEST_CASE("a peer that accepts no response bytes is cut off after send_timeout") {
   Runtime rt(no_min_rates());
-  rt.app.request_fn = [](Exchange& e) { e.respond(200, {}, std::string(1000, 'x')); };
+  rt.app.request_fn = [](Exchange& e) { CHECK_FALSE(e.respond(200, {}, std::string(1000, 'x'))); };
   std::span<char> buf = rt.conn.read_buffer();
   const std::string get = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
   std::copy(get.begin(), get.end(), buf.begin());
@@ -101,7 +101,7 @@ TEST_CASE("deadline() and on_deadline() agree - woken a moment early nothing hap
        [](Runtime& rt) { rt.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\nabc"); }},
       {"draining",
        [](Runtime& rt) {
-         rt.app.request_fn = [](Exchange& e) { e.respond(200, {}, "x"); };
+         rt.app.request_fn = [](Exchange& e) { CHECK_FALSE(e.respond(200, {}, "x")); };
          rt.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\nabc");
        }},
       {"peer not reading",

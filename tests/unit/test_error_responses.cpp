@@ -68,9 +68,9 @@ TEST_CASE("RFC 9110 10.1.1 - Expect 100-continue with a Content-Length past the 
     INFO(variant);
     Runtime rt(small);
     rt.app.request_fn = [variant](Exchange& e) {
-      if (variant == 2) e.set_max_body_bytes(100);
-      if (variant >= 1) e.read_body();
-      if (variant == 2) e.set_max_body_bytes(10);
+      if (variant == 2) CHECK_FALSE(e.set_max_body_bytes(100));
+      if (variant >= 1) CHECK_FALSE(e.read_body());
+      if (variant == 2) CHECK_FALSE(e.set_max_body_bytes(10));
     };
     rt.feed(input);
     const std::string out = rt.take_output();
@@ -94,14 +94,14 @@ TEST_CASE("the adapter's connection data reaches the application, refused reques
   void* seen = nullptr;
   rt.app.request_fn = [&](Exchange& e) {
     seen = e.connection_user_data();
-    e.respond(200, {}, "");
+    CHECK_FALSE(e.respond(200, {}, ""));
   };
   rt.feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   CHECK(seen == &peer);
 
   struct Refusals : TestApp {
     void* data = nullptr;
-    void on_request_refused(const RefusedRequest& r) override { data = r.connection_user_data; }
+    void on_request_refused(const RefusedRequest& r) noexcept override { data = r.connection_user_data; }
   } app;
   Config config = plain_config();
   ServerConnection conn(config, app, Time{});

@@ -76,12 +76,12 @@ TEST_CASE("a request body at the minimum rate gets through, window after window"
 
 TEST_CASE("time the app spends not reading does not count against the peer") {
   Runtime rt(rates(100, 0));
-  Exchange* ex = nullptr;
-  rt.app.request_fn = [&](Exchange& e) { ex = &e; };
+  Exchange ex;
+  rt.app.request_fn = [&](Exchange& e) { ex = e; };
   rt.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n");
   rt.advance(60s);  // the app thinks; the window does not run
   CHECK_FALSE(rt.write_closed);
-  ex->read_body();
+  CHECK_FALSE(ex.read_body());
   trickle(rt, 1000, 200);
   CHECK(rt.app.seen.at(0).body.size() == 1000);
   CHECK_FALSE(rt.write_closed);
@@ -89,7 +89,7 @@ TEST_CASE("time the app spends not reading does not count against the peer") {
 
 TEST_CASE("draining a body slower than the minimum closes") {
   Runtime rt(rates(100, 0));
-  rt.app.request_fn = [](Exchange& e) { e.respond(403, {}, "no"); };
+  rt.app.request_fn = [](Exchange& e) { CHECK_FALSE(e.respond(403, {}, "no")); };
   rt.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10000\r\n\r\n");
   CHECK(rt.take_output() == "HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\n\r\nno");
   trickle(rt, 10000, 50);
@@ -99,7 +99,7 @@ TEST_CASE("draining a body slower than the minimum closes") {
 
 TEST_CASE("a reader slower than min_send_bytes_per_sec is cut off") {
   Runtime rt(rates(0, 1000));
-  rt.app.request_fn = [](Exchange& e) { e.respond(200, {}, std::string(100000, 'd')); };
+  rt.app.request_fn = [](Exchange& e) { CHECK_FALSE(e.respond(200, {}, std::string(100000, 'd'))); };
   receive(rt, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   slow_reader(rt, 500, 20);
   CHECK(rt.app.seen.at(0).end_error == Error::send_too_slow);
@@ -109,7 +109,7 @@ TEST_CASE("a reader slower than min_send_bytes_per_sec is cut off") {
 
 TEST_CASE("a reader at the minimum rate gets the whole response") {
   Runtime rt(rates(0, 1000));
-  rt.app.request_fn = [](Exchange& e) { e.respond(200, {}, std::string(20000, 'd')); };
+  rt.app.request_fn = [](Exchange& e) { CHECK_FALSE(e.respond(200, {}, std::string(20000, 'd'))); };
   receive(rt, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   slow_reader(rt, 1000, 40);
   CHECK(rt.app.seen.at(0).ended);

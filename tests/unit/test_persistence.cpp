@@ -29,7 +29,7 @@ TEST_CASE("Connection: close from the client closes after the response - later b
 
 TEST_CASE("Connection: close from the app closes after the response") {
   Runtime rt;
-  rt.app.request_fn = [](Exchange& e) { e.respond(200, {{"Connection", "close"}}, "bye"); };
+  rt.app.request_fn = [](Exchange& e) { CHECK_FALSE(e.respond(200, {{"Connection", "close"}}, "bye")); };
   rt.feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbye");
   CHECK(rt.write_closed);
@@ -78,10 +78,10 @@ TEST_CASE("a higher HTTP/1.x minor is served as HTTP/1.1 (RFC 9110 section 2.5)"
 TEST_CASE("a streamed response to HTTP/1.0 is delimited by closing the connection") {
   Runtime rt;
   rt.app.request_fn = [](Exchange& e) {
-    e.respond_streaming(200, {});
-    e.write("part one, ");
-    e.write("part two");
-    e.end();
+    CHECK_FALSE(e.respond_streaming(200, {}));
+    CHECK(e.write("part one, "));
+    CHECK(e.write("part two"));
+    CHECK_FALSE(e.end());
   };
   rt.feed("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
   CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\npart one, part two");
@@ -92,7 +92,7 @@ TEST_CASE("with UnreadBody::close, a response sent before the request body was r
   Config config = plain_config();
   config.unread_body = UnreadBody::close;
   Runtime rt(config);
-  rt.app.request_fn = [](Exchange& e) { e.respond(403, {}, "no"); };
+  rt.app.request_fn = [](Exchange& e) { CHECK_FALSE(e.respond(403, {}, "no")); };
   rt.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nab");
   CHECK(rt.take_output() == "HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno");
   CHECK(rt.write_closed);
@@ -106,12 +106,12 @@ TEST_CASE("the peer's half-close still gets the responses it asked for") {
   CHECK(rt.write_closed);
 
   Runtime slow;
-  Exchange* ex = nullptr;
-  slow.app.request_fn = [&](Exchange& e) { ex = &e; };
+  Exchange ex;
+  slow.app.request_fn = [&](Exchange& e) { ex = e; };
   slow.feed("GET /1 HTTP/1.1\r\nHost: h\r\n\r\n");
   slow.eof();
   CHECK_FALSE(slow.write_closed);
-  ex->respond(200, {}, "late");
+  CHECK_FALSE(ex.respond(200, {}, "late"));
   slow.pump();
   CHECK(slow.take_output() == "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate");
   CHECK(slow.write_closed);
@@ -125,13 +125,13 @@ TEST_CASE("shutdown closes an idle connection and lets an in-flight response fin
   CHECK(idle.write_closed);
 
   Runtime busy;
-  Exchange* ex = nullptr;
-  busy.app.request_fn = [&](Exchange& e) { ex = &e; };
+  Exchange ex;
+  busy.app.request_fn = [&](Exchange& e) { ex = e; };
   busy.feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   busy.conn.shutdown(busy.now);
   busy.pump();
   CHECK_FALSE(busy.write_closed);
-  ex->respond(200, {}, "done");
+  CHECK_FALSE(ex.respond(200, {}, "done"));
   busy.pump();
   CHECK(busy.take_output() == "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\ndone");
   CHECK(busy.write_closed);
@@ -144,24 +144,24 @@ TEST_CASE("nothing follows a response that says Connection: close, even in the s
   Config config = plain_config();
   config.unread_body = UnreadBody::close;
   Runtime rt(config);
-  Exchange* first = nullptr;
+  Exchange first;
   rt.app.request_fn = [&](Exchange& e) {
     if (e.request().target == "/a") {
-      first = &e;
-      e.respond(200, {}, "A");
+      first = e;
+      CHECK_FALSE(e.respond(200, {}, "A"));
     } else {
-      e.respond(200, {}, "B");
+      CHECK_FALSE(e.respond(200, {}, "B"));
     }
   };
-  rt.app.body_fn = [](Exchange& e, std::string_view) { e.read_body(); };
+  rt.app.body_fn = [](Exchange& e, std::string_view) { CHECK_FALSE(e.read_body()); };
   rt.app.body_end_fn = [](Exchange&) {};
   const std::string input =
       "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabcGET /b HTTP/1.1\r\nHost: h\r\n\r\n";
   std::span<char> buf = rt.conn.read_buffer();
   std::copy(input.begin(), input.end(), buf.begin());
   rt.conn.commit_read(input.size(), rt.now);
-  REQUIRE(first);
-  first->read_body();
+  REQUIRE_FALSE(first.ended());
+  CHECK_FALSE(first.read_body());
   rt.pump();
   CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\nA");
   CHECK(rt.write_closed);

@@ -40,15 +40,15 @@ TEST_CASE("pipelined requests in one read get responses in order, batched in one
 
 TEST_CASE("responses finished out of order still go out in request order") {
   Runtime rt;
-  std::vector<Exchange*> held;
-  rt.app.request_fn = [&](Exchange& e) { held.push_back(&e); };
+  std::vector<Exchange> held;
+  rt.app.request_fn = [&](Exchange& e) { held.push_back(e); };
   rt.feed(requests(3));
   REQUIRE(held.size() == 3);
-  held[2]->respond(200, {{"Content-Type", "text/plain"}}, "GET /2 ");
-  held[1]->respond(200, {{"Content-Type", "text/plain"}}, "GET /1 ");
+  CHECK_FALSE(held[2].respond(200, {{"Content-Type", "text/plain"}}, "GET /2 "));
+  CHECK_FALSE(held[1].respond(200, {{"Content-Type", "text/plain"}}, "GET /1 "));
   rt.pump();
   CHECK(rt.output.empty());  // the first response holds the line
-  held[0]->respond(200, {{"Content-Type", "text/plain"}}, "GET /0 ");
+  CHECK_FALSE(held[0].respond(200, {{"Content-Type", "text/plain"}}, "GET /0 "));
   rt.pump();
   CHECK(rt.take_output() == responses(3));
 }
@@ -57,16 +57,16 @@ TEST_CASE("parsing stops after max_pipelined_requests unanswered requests") {
   Config c = plain_config();
   c.max_pipelined_requests = 4;
   Runtime rt(c);
-  std::vector<Exchange*> held;
-  rt.app.request_fn = [&](Exchange& e) { held.push_back(&e); };
+  std::vector<Exchange> held;
+  rt.app.request_fn = [&](Exchange& e) { held.push_back(e); };
   rt.feed(requests(10));
   CHECK(held.size() == 4);
   // Answering one lets one more in.
-  held[0]->respond(200, {{"Content-Type", "text/plain"}}, "GET /0 ");
+  CHECK_FALSE(held[0].respond(200, {{"Content-Type", "text/plain"}}, "GET /0 "));
   rt.pump();
   CHECK(held.size() == 5);
   for (std::size_t i = 1; i < 10; ++i) {
-    held[i]->respond(200, {{"Content-Type", "text/plain"}}, "GET /" + std::to_string(i) + " ");
+    CHECK_FALSE(held[i].respond(200, {{"Content-Type", "text/plain"}}, "GET /" + std::to_string(i) + " "));
     rt.pump();
   }
   CHECK(held.size() == 10);

@@ -38,28 +38,28 @@ TEST_CASE("a chunked body with extensions and trailers is decoded at every split
 TEST_CASE("each read_body call yields exactly one delivery") {
   Runtime rt;
   int deliveries = 0;
-  Exchange* ex = nullptr;
-  rt.app.request_fn = [&](Exchange& e) { ex = &e; };
+  Exchange ex;
+  rt.app.request_fn = [&](Exchange& e) { ex = e; };
   rt.app.body_fn = [&](Exchange&, std::string_view) { ++deliveries; };
-  rt.app.body_end_fn = [&](Exchange& e) { e.respond(200, {}, "done"); };
+  rt.app.body_end_fn = [&](Exchange& e) { CHECK_FALSE(e.respond(200, {}, "done")); };
   rt.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\n\r\nab");
   CHECK(deliveries == 0);  // nothing was asked for
-  ex->read_body();
+  CHECK_FALSE(ex.read_body());
   rt.pump();
   CHECK(deliveries == 1);
   CHECK(rt.app.seen[0].body == "ab");
   rt.feed("cd");
   rt.feed("ef");
   CHECK(deliveries == 1);  // arrived, but not asked for
-  ex->read_body();
+  CHECK_FALSE(ex.read_body());
   rt.pump();
   CHECK(deliveries == 2);
   CHECK(rt.app.seen[0].body == "abcd");
-  ex->read_body();
+  CHECK_FALSE(ex.read_body());
   rt.pump();
   CHECK(rt.app.seen[0].body == "abcdef");
   CHECK_FALSE(rt.app.seen[0].body_complete);
-  ex->read_body();
+  CHECK_FALSE(ex.read_body());
   rt.pump();
   CHECK(rt.app.seen[0].body_complete);
   CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone");
@@ -69,12 +69,12 @@ TEST_CASE("a body read outside an adapter call wakes the adapter, and is deliver
   CountingWaker waker;
   Runtime rt;
   rt.conn.set_waker(&waker);
-  Exchange* ex = nullptr;
+  Exchange ex;
   bool in_callback = false;
-  rt.app.request_fn = [&](Exchange& e) { ex = &e; };
+  rt.app.request_fn = [&](Exchange& e) { ex = e; };
   rt.app.body_fn = [&](Exchange&, std::string_view) { in_callback = true; };
   rt.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nab");
-  ex->read_body();  // the app calls from its own context
+  CHECK_FALSE(ex.read_body());  // the app calls from its own context
   CHECK_FALSE(in_callback);  // never re-entered from inside the app's call
   CHECK(waker.wakes == 1);
   rt.pump();

@@ -96,7 +96,7 @@ TEST_CASE("RFC 9112 3.2.4 - the asterisk-form is for OPTIONS alone") {
 
 TEST_CASE("RFC 9112 3.2.3 - CONNECT takes the authority-form, host and port, and nothing else") {
   Runtime rt;
-  rt.app.request_fn = [](Exchange& e) { e.respond(403, {}, ""); };
+  rt.app.request_fn = [](Exchange& e) { CHECK_FALSE(e.respond(403, {}, "")); };
   rt.feed("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
   REQUIRE(rt.app.seen.size() == 1);
   CHECK(rt.app.seen[0].authority == "example.com:443");

@@ -39,7 +39,7 @@ TEST_CASE("header lookup is case-insensitive and keeps the order received") {
     CHECK(r.headers[1].name == "X-A");
     CHECK(r.headers[2].name == "x-a");
     CHECK(r.headers[2].value == "2");
-    ex.respond(204, {});
+    CHECK_FALSE(ex.respond(204, {}));
   };
   rt.feed("GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nx-a: 2\r\n\r\n");
   CHECK(rt.take_output() == "HTTP/1.1 204 No Content\r\n\r\n");
@@ -48,14 +48,14 @@ TEST_CASE("header lookup is case-insensitive and keeps the order received") {
 TEST_CASE("views into a request head stay valid until the exchange ends") {
   Runtime rt;
   std::string_view target, host;
-  Exchange* held = nullptr;
+  Exchange held;
   rt.app.request_fn = [&](Exchange& ex) {
-    if (!held) {
-      held = &ex;
+    if (held.ended()) {
+      held = ex;
       target = ex.request().target;
       host = *ex.request().header("host");
     } else {
-      ex.respond(200, {}, "second");
+      CHECK_FALSE(ex.respond(200, {}, "second"));
     }
   };
   // A second pipelined request is parsed while the first is still open.
@@ -63,7 +63,7 @@ TEST_CASE("views into a request head stay valid until the exchange ends") {
   CHECK(rt.output.empty());
   CHECK(target == "/first");
   CHECK(host == "one");
-  held->respond(200, {}, "first");
+  CHECK_FALSE(held.respond(200, {}, "first"));
   rt.pump();
   CHECK(rt.take_output() ==
         "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst"
@@ -83,7 +83,7 @@ TEST_CASE("Date and Server are added when configured and not set by the app") {
         "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nServer: wirestate-test\r\n"
         "Content-Length: 6\r\n\r\nGET / ");
 
-  rt.app.request_fn = [](Exchange& ex) { ex.respond(200, {{"Server", "app"}}, ""); };
+  rt.app.request_fn = [](Exchange& ex) { CHECK_FALSE(ex.respond(200, {{"Server", "app"}}, "")); };
   rt.feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   CHECK(rt.take_output() ==
         "HTTP/1.1 200 OK\r\nServer: app\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
@@ -91,10 +91,10 @@ TEST_CASE("Date and Server are added when configured and not set by the app") {
 
   // Names match in any case; a name of the same length and first letter
   // that is another name does not.
-  rt.app.request_fn = [](Exchange& ex) { ex.respond(200, {{"date", "d"}, {"SERVER", "s"}}, ""); };
+  rt.app.request_fn = [](Exchange& ex) { CHECK_FALSE(ex.respond(200, {{"date", "d"}, {"SERVER", "s"}}, "")); };
   rt.feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\ndate: d\r\nSERVER: s\r\nContent-Length: 0\r\n\r\n");
-  rt.app.request_fn = [](Exchange& ex) { ex.respond(200, {{"Data", "d"}, {"Sender", "s"}}, ""); };
+  rt.app.request_fn = [](Exchange& ex) { CHECK_FALSE(ex.respond(200, {{"Data", "d"}, {"Sender", "s"}}, "")); };
   rt.feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   CHECK(rt.take_output() ==
         "HTTP/1.1 200 OK\r\nData: d\r\nSender: s\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"

@@ -13,21 +13,21 @@ const std::string get = "GET /x HTTP/1.1\r\nHost: h\r\n\r\n";
 
 TEST_CASE("a streamed response without Content-Length is chunked") {
   Runtime rt;
-  Exchange* ex = nullptr;
+  Exchange ex;
   rt.app.request_fn = [&](Exchange& e) {
-    ex = &e;
+    ex = e;
     REQUIRE_FALSE(e.respond_streaming(200, {{"Content-Type", "text/plain"}}));
   };
   rt.feed(get);
   CHECK(rt.take_output() ==
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
-  CHECK(ex->write("hello"));
-  CHECK(ex->write(""));  // an empty write must not end the body
-  CHECK(ex->write(std::string(300, 'x')));
+  CHECK(ex.write("hello"));
+  CHECK(ex.write(""));  // an empty write must not end the body
+  CHECK(ex.write(std::string(300, 'x')));
   rt.pump();
   CHECK(rt.take_output() == "5\r\nhello\r\n12c\r\n" + std::string(300, 'x') + "\r\n");
   const Header trailers[] = {{"Checksum", "42"}};
-  CHECK_FALSE(ex->end(trailers));
+  CHECK_FALSE(ex.end(trailers));
   rt.pump();
   CHECK(rt.take_output() == "0\r\nChecksum: 42\r\n\r\n");
   CHECK(rt.app.seen[0].ended);
@@ -37,17 +37,17 @@ TEST_CASE("a streamed response without Content-Length is chunked") {
 
 TEST_CASE("a streamed response with Content-Length is sent as is and cannot overrun") {
   Runtime rt;
-  Exchange* ex = nullptr;
+  Exchange ex;
   rt.app.request_fn = [&](Exchange& e) {
-    ex = &e;
+    ex = e;
     REQUIRE_FALSE(e.respond_streaming(200, {{"Content-Length", "10"}}));
   };
   rt.feed(get);
-  CHECK(ex->write("12345"));
-  WriteResult over = ex->write("678901");
+  CHECK(ex.write("12345"));
+  WriteResult over = ex.write("678901");
   CHECK(over.error == Error::body_overrun);
-  CHECK(ex->write("67890"));
-  CHECK_FALSE(ex->end());
+  CHECK(ex.write("67890"));
+  CHECK_FALSE(ex.end());
   rt.pump();
   CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n1234567890");
   CHECK_FALSE(rt.write_closed);
@@ -57,8 +57,8 @@ TEST_CASE("ending short of the declared Content-Length is an error and closes th
   Runtime rt;
   std::error_code end_error;
   rt.app.request_fn = [&](Exchange& e) {
-    e.respond_streaming(200, {{"Content-Length", "10"}});
-    e.write("123");
+    CHECK_FALSE(e.respond_streaming(200, {{"Content-Length", "10"}}));
+    CHECK(e.write("123"));
     end_error = e.end();
   };
   rt.feed(get);
@@ -110,7 +110,7 @@ TEST_CASE("misuse of the response API is reported, never serialized") {
 
 TEST_CASE("short writes resume exactly where the socket stopped") {
   Runtime rt;
-  rt.app.request_fn = [&](Exchange& e) { e.respond(200, {}, std::string(10000, 'z')); };
+  rt.app.request_fn = [&](Exchange& e) { CHECK_FALSE(e.respond(200, {}, std::string(10000, 'z'))); };
   rt.max_write = 7;
   rt.feed(get);
   CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n" + std::string(10000, 'z'));

@@ -14,9 +14,9 @@ TEST_CASE("HEAD gets the headers a GET would, and no body") {
 
   Runtime streamed;
   streamed.app.request_fn = [](Exchange& e) {
-    e.respond_streaming(200, {});
+    CHECK_FALSE(e.respond_streaming(200, {}));
     CHECK(e.write("ignored for HEAD"));
-    e.end();
+    CHECK_FALSE(e.end());
   };
   streamed.feed("HEAD / HTTP/1.1\r\nHost: h\r\n\r\n");
   CHECK(streamed.take_output() == "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
@@ -27,11 +27,11 @@ TEST_CASE("204 and 304 carry no body and no framing added by the connection") {
   Runtime rt;
   rt.app.request_fn = [](Exchange& e) {
     if (e.request().target == "/204") {
-      e.respond(204, {});
+      CHECK_FALSE(e.respond(204, {}));
     } else {
       REQUIRE_FALSE(e.respond_streaming(304, {{"ETag", "\"x\""}}));
       CHECK(e.write("x").error == Error::body_not_allowed);
-      e.end();
+      CHECK_FALSE(e.end());
     }
   };
   rt.feed("GET /204 HTTP/1.1\r\nHost: h\r\n\r\nGET /304 HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -40,7 +40,7 @@ TEST_CASE("204 and 304 carry no body and no framing added by the connection") {
   refused.app.request_fn = [](Exchange& e) {
     CHECK(e.respond_streaming(204, {{"Content-Length", "137"}}) == Error::invalid_header);
     CHECK_FALSE(e.respond_streaming(204, {}));
-    e.end();
+    CHECK_FALSE(e.end());
   };
   refused.feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
   CHECK(refused.take_output() == "HTTP/1.1 204 No Content\r\n\r\n");
@@ -55,7 +55,7 @@ TEST_CASE("interim responses go out before the final one") {
     const Header hints[] = {{"Link", "</style.css>; rel=preload"}};
     CHECK_FALSE(e.send_informational(103, hints));
     CHECK(e.send_informational(200, {}) == Error::invalid_status);
-    e.respond(200, {}, "page");
+    CHECK_FALSE(e.respond(200, {}, "page"));
     CHECK(e.send_informational(103, {}) == Error::response_already_started);
   };
   rt.feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -68,12 +68,12 @@ TEST_CASE("Expect: 100-continue sends 100 when the app starts reading the body")
   const std::string head =
       "PUT /f HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n";
   Runtime rt;
-  Exchange* ex = nullptr;
-  rt.app.request_fn = [&](Exchange& e) { ex = &e; };
+  Exchange ex;
+  rt.app.request_fn = [&](Exchange& e) { ex = e; };
   rt.feed(head);
   CHECK(rt.app.seen[0].expects_continue);
   CHECK(rt.output.empty());  // nothing until the app asks
-  ex->read_body();
+  CHECK_FALSE(ex.read_body());
   rt.pump();
   CHECK(rt.take_output() == "HTTP/1.1 100 Continue\r\n\r\n");
   rt.feed("data");
@@ -84,7 +84,7 @@ TEST_CASE("Expect: 100-continue sends 100 when the app starts reading the body")
 
 TEST_CASE("Expect: 100-continue answered with a final status sends no 100 and closes") {
   Runtime rt;
-  rt.app.request_fn = [](Exchange& e) { e.respond(413, {}, "too big"); };
+  rt.app.request_fn = [](Exchange& e) { CHECK_FALSE(e.respond(413, {}, "too big")); };
   rt.feed("PUT /f HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4000\r\n\r\n");
   CHECK(rt.take_output() ==
         "HTTP/1.1 413 Content Too Large\r\nContent-Length: 7\r\nConnection: close\r\n\r\ntoo big");

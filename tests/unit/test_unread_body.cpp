@@ -12,7 +12,7 @@ namespace {
 // Answers /refuse at once without reading; everything else as TestApp does.
 Runtime& refusing(Runtime& rt) {
   rt.app.request_fn = [](Exchange& e) {
-    if (e.request().target == "/refuse") e.respond(403, {}, "no");
+    if (e.request().target == "/refuse") CHECK_FALSE(e.respond(403, {}, "no"));
     else TestApp::respond_default(e);
   };
   return rt;
@@ -107,9 +107,9 @@ TEST_CASE("a streamed response that ends before the body was read drains it too"
   Runtime rt;
   rt.app.request_fn = [](Exchange& e) {
     if (e.request().target != "/refuse") return TestApp::respond_default(e);
-    e.respond_streaming(200, {});
-    e.write("part");
-    e.end();
+    CHECK_FALSE(e.respond_streaming(200, {}));
+    CHECK(e.write("part"));
+    CHECK_FALSE(e.end());
   };
   rt.feed("POST /refuse HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nabcdGET /b HTTP/1.1\r\nHost: h\r\n\r\n", 3);
   CHECK(rt.take_output() ==

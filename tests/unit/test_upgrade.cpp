@@ -15,15 +15,15 @@ void accept_and_echo(TestApp& app) {
     CHECK(e.request().upgrade);
     REQUIRE_FALSE(e.respond_streaming(101, {{"Upgrade", "echo-proto"}}));
     CHECK(e.is_tunnel());
-    e.read_body();
+    CHECK_FALSE(e.read_body());
   };
   app.body_fn = [](Exchange& e, std::string_view data) {
     std::string up(data);
     for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    e.write(up);
-    e.read_body();
+    CHECK(e.write(up));
+    CHECK_FALSE(e.read_body());
   };
-  app.body_end_fn = [](Exchange& e) { e.end(); };
+  app.body_end_fn = [](Exchange& e) { CHECK_FALSE(e.end()); };
 }
 }  // namespace
 
@@ -55,17 +55,17 @@ TEST_CASE("CONNECT with 2xx becomes a tunnel - without, the connection closes") 
     CHECK(e.request().is_connect());
     CHECK(e.request().target == "example.com:443");
     REQUIRE_FALSE(e.respond_streaming(200, {}));
-    e.read_body();
+    CHECK_FALSE(e.read_body());
   };
   rt.app.body_fn = [](Exchange& e, std::string_view data) {
-    e.write(data);
-    e.read_body();
+    CHECK(e.write(data));
+    CHECK_FALSE(e.read_body());
   };
   rt.feed("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n\x16\x03\x01");
   CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\n\r\n\x16\x03\x01");
 
   Runtime refused;
-  refused.app.request_fn = [](Exchange& e) { e.respond(403, {}, ""); };
+  refused.app.request_fn = [](Exchange& e) { CHECK_FALSE(e.respond(403, {}, "")); };
   refused.feed("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\nxyz");
   CHECK(refused.take_output() == "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
   CHECK(refused.write_closed);

@@ -99,16 +99,16 @@ TEST_CASE("writes in flight: reports in order give the bytes of one write at a t
   // requests arrive whole, or a byte per round while writes are in flight.
   auto run = [&](std::size_t limit, unsigned seed, bool byte_by_byte = false) {
     Runtime rt(in_flight_config(limit));
-    std::vector<Exchange*> open;
+    std::vector<Exchange> open;
     std::vector<std::size_t> next;
     rt.app.request_fn = [&](Exchange& e) {
-      e.respond_streaming(200, {});
-      open.push_back(&e);
+      CHECK_FALSE(e.respond_streaming(200, {}));
+      open.push_back(e);
       next.push_back(0);
     };
     rt.app.end_fn = [&](Exchange& e, std::error_code) {
-      for (Exchange*& o : open)
-        if (o == &e) o = nullptr;
+      for (Exchange& o : open)
+        if (o == e) o = Exchange{};
     };
     Completions<ServerConnection> io(rt.conn, rt.now, seed);
     std::size_t fed = 0;
@@ -125,10 +125,10 @@ TEST_CASE("writes in flight: reports in order give the bytes of one write at a t
       if (byte_by_byte) feed(1);
       bool wrote_any = false;
       for (std::size_t i = 0; i < open.size(); ++i) {
-        if (!open[i] || next[i] > app.pieces.size()) continue;
-        if (next[i] == app.pieces.size()) open[i]->end();
-        else if (next[i] % 2) open[i]->write_borrowed(app.pieces[next[i]], {});
-        else open[i]->write(app.pieces[next[i]]);
+        if (open[i].ended() || next[i] > app.pieces.size()) continue;
+        if (next[i] == app.pieces.size()) CHECK_FALSE(open[i].end());
+        else if (next[i] % 2) CHECK(open[i].write_borrowed(app.pieces[next[i]], {}));
+        else CHECK(open[i].write(app.pieces[next[i]]));
         ++next[i];
         wrote_any = true;
         break;  // one piece per round, so output grows under writes in flight
@@ -155,11 +155,11 @@ TEST_CASE("writes in flight: reports in order give the bytes of one write at a t
 
 TEST_CASE("writes in flight: each write gets a token and the bytes after the previous one") {
   Runtime rt(in_flight_config(2));
-  Exchange* ex = nullptr;
+  Exchange ex;
   rt.app.request_fn = [&](Exchange& e) {
-    ex = &e;
-    e.respond_streaming(200, {{"Content-Length", "8"}});
-    e.write("aaaa");
+    ex = e;
+    CHECK_FALSE(e.respond_streaming(200, {{"Content-Length", "8"}}));
+    CHECK(e.write("aaaa"));
   };
   std::span<char> buf = rt.conn.read_buffer();
   const std::string get = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
@@ -176,8 +176,8 @@ TEST_CASE("writes in flight: each write gets a token and the bytes after the pre
   const std::string first_text = text(first);  // its iovecs end with its report
   CHECK(first_text == "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\naaaa");
   CHECK(rt.conn.next_write().kind == WriteOp::yield);  // nothing new yet
-  ex->write("bbbb");
-  ex->end();
+  CHECK(ex.write("bbbb"));
+  CHECK_FALSE(ex.end());
   const WriteOp second = rt.conn.next_write();
   REQUIRE(second.kind == WriteOp::write);
   CHECK(second.token != first.token);
@@ -223,8 +223,8 @@ TEST_CASE("writes in flight: memory under a write is released only after its rep
   int released = 0;
   Release release{[](void* ctx) { ++*static_cast<int*>(ctx); }, &released};
   rt.app.request_fn = [&](Exchange& e) {
-    e.respond_streaming(200, {});
-    e.write_borrowed(big, release);
+    CHECK_FALSE(e.respond_streaming(200, {}));
+    CHECK(e.write_borrowed(big, release));
   };
   std::span<char> buf = rt.conn.read_buffer();
   const std::string get = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
@@ -276,7 +276,7 @@ TEST_CASE("writes in flight: a write handed back with 0 does not restart the sen
   Config config = plain_config();
   config.send_timeout = 5s;
   Runtime rt(config);
-  rt.app.request_fn = [](Exchange& e) { e.respond(200, {}, "x"); };
+  rt.app.request_fn = [](Exchange& e) { CHECK_FALSE(e.respond(200, {}, "x")); };
   std::span<char> buf = rt.conn.read_buffer();
   const std::string get = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
   std::memcpy(buf.data(), get.data(), get.size());
@@ -296,7 +296,7 @@ TEST_CASE("writes in flight: the client's pipelined requests, with short reports
     Config config = in_flight_config(limit);
     ClientRuntime rt(config);
     std::deque<Recorder> recorders;
-    std::vector<ClientExchange*> uploads;
+    std::vector<ClientExchange> uploads;
     for (int i = 0; i < 6; ++i) {
       const bool streaming = i % 2 == 1;
       const SendResult r = rt.conn.send(recorders.emplace_back(), "POST", "/u", {{"Host", "h"}},
@@ -307,11 +307,11 @@ TEST_CASE("writes in flight: the client's pipelined requests, with short reports
     }
     Completions<ClientConnection> io(rt.conn, rt.now, seed);
     for (int piece = 0; piece < 30; ++piece) {
-      for (ClientExchange* u : uploads) u->write(std::string(50 + piece, char('a' + piece % 26)));
+      for (ClientExchange& u : uploads) CHECK(u.write(std::string(50 + piece, char('a' + piece % 26))));
       io.take(limit);
       if (!io.flights.empty()) io.report_one();
     }
-    for (ClientExchange* u : uploads) u->end();
+    for (ClientExchange& u : uploads) CHECK_FALSE(u.end());
     io.drain(limit);
     CHECK_FALSE(io.memory_moved);
     return io.output;
