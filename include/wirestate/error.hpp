@@ -62,6 +62,7 @@ enum class Error {
   write_misreported,        // adapter: a report for a write that is not the oldest in flight
   exchange_ended,           // a handle used after its exchange ended (on_exchange_end returned)
   tunnel_required,          // respond() with a 2xx to CONNECT: respond_streaming opens the tunnel
+  upgrade_before_body_end,  // 101 before the request's body was read to its end
 };
 
 WIRESTATE_API const std::error_category& error_category() noexcept;

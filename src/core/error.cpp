@@ -53,6 +53,7 @@ class Category final : public std::error_category {
       case Error::write_misreported: return "a write was reported out of order, or as more than it held";
       case Error::exchange_ended: return "the exchange has ended: its handle refers to nothing any more";
       case Error::tunnel_required: return "a 2xx to CONNECT opens a tunnel: answer it with respond_streaming";
+      case Error::upgrade_before_body_end: return "a 101 switches protocols after the request's body: read it to its end first";
       case Error::not_accepting: return "the connection accepts no more requests (closing, or max_pipelined_requests outstanding)";
     }
     return "unknown wirestate error";
@@ -112,7 +113,8 @@ bool is_misuse(std::error_code ec) noexcept {
     case Error::not_accepting:
     case Error::write_misreported:
     case Error::exchange_ended:
-    case Error::tunnel_required: return true;
+    case Error::tunnel_required:
+    case Error::upgrade_before_body_end: return true;
     default: return false;
   }
 }

@@ -218,6 +218,9 @@ bool ServerCore::deliver_body() noexcept {
 }
 
 void ServerCore::request_body(ExchangeState& ex) noexcept {
+  // A 101 sent after the request's body ended: the tunnel's bytes are what
+  // this asks for (resolve_upgrade opens it before the next delivery).
+  if (ex.reader.ended() && upgrade_owner == &ex && ex.body.framing == Framing::tunnel) ex.reader.reopen();
   if (ex.failure || ex.in == In::draining || ex.reader.ended()) return;
   ex.reader.ask();
   reads_owed = true;

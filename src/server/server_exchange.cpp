@@ -156,6 +156,11 @@ std::error_code Exchange::respond_streaming(int status, Headers headers) noexcep
   const bool connect_ok = ex.request.is_connect() && status >= 200 && status < 300;
   const bool upgrade_ok = status == 101 && ex.request.upgrade && !ex.request.is_connect();
   if (status < 200 && !upgrade_ok) return Error::invalid_status;
+  // The new protocol starts after the request's content (RFC 9110 §7.8):
+  // switching before it is read would hand its bytes over as the tunnel's,
+  // with nothing to tell where one ended and the other began.
+  if (upgrade_ok && ex.in != In::complete && (ex.request.chunked || ex.request.content_length.value_or(0) > 0))
+    return Error::upgrade_before_body_end;
 
   detail::HeadSpec spec(status, headers, facts);
   spec.close = wants_close(ex, c, facts);

@@ -236,6 +236,13 @@ Error MessageParser::check_fields(Headers headers) noexcept {
     reason_ = target_.fault;
     return Error::bad_request;
   }
+  // RFC 9110 §9.3.6: a CONNECT request has no content; what follows its head
+  // is the tunnel's. A length on one would let a hop in front read some of
+  // those bytes as a body and the next as the tunnel's: refused.
+  if (target_.form == TargetParts::Form::authority && (content_length || codings.present)) {
+    reason_ = "CONNECT request with content (RFC 9110 9.3.6)";
+    return Error::bad_request;
+  }
   if (hosts > 1 || (http11 && hosts == 0)) return Error::missing_host;
   if (!valid_host(host)) return Error::invalid_host;
   // RFC 9112 §3.2.2: an absolute-form target's authority replaces Host.

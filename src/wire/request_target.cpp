@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 
 namespace wirestate::detail {
 namespace {
@@ -140,9 +141,51 @@ bool has_port(std::string_view authority) noexcept {
          authority.find(']', colon) == std::string_view::npos;
 }
 
-// Origin-form and the path of absolute-form: the path, then the query.
+// What each byte of a path and query may be (RFC 3986 §3.3, §3.4): pchar
+// (unreserved, pct-encoded, sub-delims, ":", "@"), "/" and, from the query
+// on, "?". Everything else, the bytes of RFC 3986 §2 excluded from URIs
+// (`"` `<` `>` `\` `^` `` ` `` `{` `|` `}`, controls, space, non-ASCII)
+// among them, makes the request line invalid (RFC 9112 §3: 400).
+enum class Byte : std::uint8_t { plain, query, percent, fragment, invalid };
+constexpr std::array<Byte, 256> path_table = [] {
+  std::array<Byte, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    const bool pchar = is_unreserved(ch) || is_sub_delim(ch) || ch == ',' || ch == ':' || ch == '@' || ch == '/';
+    t[c] = pchar ? Byte::plain : Byte::invalid;
+  }
+  t['?'] = Byte::query;
+  t['%'] = Byte::percent;
+  t['#'] = Byte::fragment;
+  return t;
+}();
+
+// Splits a path-and-query (origin-form, or what follows the authority of
+// absolute-form) at its first "?", checking every byte on the way.
 void split_path(std::string_view rest, TargetParts& parts) noexcept {
-  const std::size_t q = rest.find('?');
+  std::size_t q = std::string_view::npos;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    switch (path_table[static_cast<unsigned char>(rest[i])]) {
+      case Byte::plain:
+        continue;
+      case Byte::query:
+        if (q == std::string_view::npos) q = i;
+        continue;
+      case Byte::percent:
+        if (i + 2 >= rest.size() || !is_hex(rest[i + 1]) || !is_hex(rest[i + 2])) {
+          parts.fault = "request target with a malformed percent-encoding (RFC 3986 2.1)";
+          return;
+        }
+        i += 2;
+        continue;
+      case Byte::fragment:
+        parts.fault = "request target with a fragment";
+        return;
+      case Byte::invalid:
+        parts.fault = "request target with a character RFC 3986 does not allow in a URI";
+        return;
+    }
+  }
   parts.path = rest.substr(0, q);
   if (q != std::string_view::npos) parts.query = rest.substr(q + 1);
 }
@@ -155,17 +198,8 @@ TargetParts split_target(std::string_view method, std::string_view target) noexc
   TargetParts parts;
   const bool connect = method.size() == 7 && method[0] == 'C' && method == "CONNECT";
   if (!connect && target[0] == '/') {
-    // Origin-form, nearly every request: one pass finds both "?" and "#"
-    // (find_first_of would search the pair once per byte).
-    std::size_t q = 0;
-    while (q < target.size() && target[q] != '?' && target[q] != '#') ++q;
-    if (q == target.size()) q = std::string_view::npos;
-    if (q != std::string_view::npos && (target[q] == '#' || target.find('#', q + 1) != std::string_view::npos)) {
-      parts.fault = "request target with a fragment";
-      return parts;
-    }
-    parts.path = target.substr(0, q);
-    if (q != std::string_view::npos) parts.query = target.substr(q + 1);
+    // Origin-form, nearly every request: one pass over a table.
+    split_path(target, parts);
     return parts;
   }
   if (target.find('#') != std::string_view::npos) {
@@ -200,12 +234,10 @@ TargetParts split_target(std::string_view method, std::string_view target) noexc
       parts.fault = "request target with userinfo";
     } else if (!valid_authority(parts.authority)) {
       parts.fault = "request target's authority is not host[:port]";
-    } else if (end == std::string_view::npos || rest[end] == '?') {
-      // RFC 9112 §3.2.1: an empty path is sent as "/".
-      parts.path = "/";
-      if (end != std::string_view::npos) parts.query = rest.substr(end + 1);
     } else {
-      split_path(rest.substr(end), parts);
+      split_path(end == std::string_view::npos ? std::string_view{} : rest.substr(end), parts);
+      // RFC 9112 §3.2.1: an empty path is sent as "/".
+      if (!parts.fault && parts.path.empty()) parts.path = "/";
     }
   }
   return parts;

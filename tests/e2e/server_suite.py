@@ -232,6 +232,13 @@ class Routes(unittest.TestCase):
                     b"POST /upload HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"]:
             with self.subTest(raw=raw[:60]):
                 self.assert_rejected(raw, 400)
+        # Targets holding characters RFC 3986 excludes, or a malformed
+        # percent-encoding, are an invalid request line (RFC 9112 section 3).
+        for target in [b"/a\\b", b"/a|b", b"/a{b}", b'/a"b', b"/a<b>", b"/a^b", b"/a`b", b"/a%zzb"]:
+            with self.subTest(target=target):
+                raw = b"GET " + target + b" HTTP/1.1\r\nHost: t\r\n\r\n"
+                self.assert_rejected(raw, 400)
+                self.assertIn(b"request target", exchange(self.server, raw))
         # A request line without a version is answered at once, the
         # connection still open on our side.
         with self.server.connect() as s:

@@ -85,6 +85,43 @@ TEST_CASE("RFC 9112 3.2 - a target with a fragment is 400") {
   expect_rejected("GET /a#b HTTP/1.1\r\nHost: h\r\n\r\n", 400, "fragment");
 }
 
+TEST_CASE("RFC 9112 3 and RFC 3986 2 - a target holding a character URIs exclude is 400 naming the target") {
+  for (std::string_view bad : {"/a\\b", "/a|b", "/a{b}", "/a\"b", "/a<b>", "/a^b", "/a`b", "/a\x80" "b",
+                               "/q?x={y}", "/q?x=a|b", "http://h/a<b", "http://h?x=\"y\""}) {
+    INFO(bad);
+    expect_rejected("GET " + std::string(bad) + " HTTP/1.1\r\nHost: h\r\n\r\n", 400, "request target");
+  }
+}
+
+TEST_CASE("RFC 3986 2.1 - a malformed percent-encoding in the target is 400") {
+  for (std::string_view bad : {"/a%zzb", "/a%", "/a%2", "/a%g1", "/q?x=%", "/q?x=%4", "http://h/%x0"}) {
+    INFO(bad);
+    expect_rejected("GET " + std::string(bad) + " HTTP/1.1\r\nHost: h\r\n\r\n", 400, "percent-encoding");
+  }
+}
+
+TEST_CASE("RFC 3986 3.3 and 3.4 - every character a path and a query may hold is accepted") {
+  const std::string target = "/a-._~!$&'()*+,;=:@%2F%aB/?q=/?:@!$&'()*+,;=%20";
+  Runtime rt;
+  rt.feed("GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n");
+  REQUIRE(rt.app.seen.size() == 1);
+  CHECK(rt.app.seen[0].path == "/a-._~!$&'()*+,;=:@%2F%aB/");
+  CHECK(rt.app.seen[0].query == "q=/?:@!$&'()*+,;=%20");
+  Runtime absolute;
+  absolute.feed("GET http://h:8080?x=%41 HTTP/1.1\r\nHost: h\r\n\r\n");
+  REQUIRE(absolute.app.seen.size() == 1);
+  CHECK(absolute.app.seen[0].path == "/");
+  CHECK(absolute.app.seen[0].query == "x=%41");
+}
+
+TEST_CASE("RFC 9110 9.3.6 - a CONNECT request with content is 400") {
+  expect_rejected("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nContent-Length: 5\r\n\r\nhello",
+                  400, "CONNECT request with content");
+  expect_rejected("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "5\r\nhello\r\n0\r\n\r\n",
+                  400, "CONNECT request with content");
+}
+
 TEST_CASE("RFC 9112 3.2.4 - the asterisk-form is for OPTIONS alone") {
   Runtime rt;
   rt.feed("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n");

@@ -70,3 +70,53 @@ TEST_CASE("CONNECT with 2xx becomes a tunnel - without, the connection closes") 
   CHECK(refused.take_output() == "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
   CHECK(refused.write_closed);
 }
+
+TEST_CASE("RFC 9110 9.3.6 - respond() with a 2xx to CONNECT is refused: a 2xx opens the tunnel") {
+  Runtime rt;
+  rt.app.request_fn = [](Exchange& e) {
+    CHECK(e.respond(200, {}, "a framed body") == Error::tunnel_required);
+    CHECK_FALSE(e.response_started());
+    REQUIRE_FALSE(e.respond_streaming(200, {}));
+    CHECK(e.is_tunnel());
+    CHECK_FALSE(e.read_body());
+  };
+  rt.app.body_fn = [](Exchange& e, std::string_view data) {
+    CHECK(e.write(data));
+    CHECK_FALSE(e.read_body());
+  };
+  rt.feed("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\nraw");
+  CHECK(rt.take_output() == "HTTP/1.1 200 OK\r\n\r\nraw");
+}
+
+TEST_CASE("RFC 9110 7.8 - an Upgrade request with a body switches only once the body has been read") {
+  const std::string input =
+      "POST /up HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: echo-proto\r\nContent-Length: 5\r\n\r\n"
+      "helloRAW";
+  for_each_split(input, [&](Runtime& rt, Feeding how) {
+    std::string body, tunnel;
+    rt.app.request_fn = [](Exchange& e) {
+      CHECK(e.respond_streaming(101, {{"Upgrade", "echo-proto"}}) == Error::upgrade_before_body_end);
+      CHECK_FALSE(e.response_started());
+      CHECK_FALSE(e.read_body());
+    };
+    rt.app.body_fn = [&](Exchange& e, std::string_view data) {
+      (e.is_tunnel() ? tunnel : body).append(data);
+      if (e.is_tunnel()) CHECK(e.write(data));
+      CHECK_FALSE(e.read_body());
+    };
+    rt.app.body_end_fn = [](Exchange& e) {
+      if (e.is_tunnel()) {
+        CHECK_FALSE(e.end());
+        return;
+      }
+      // The body is complete: now the switch, and the tunnel's bytes follow.
+      REQUIRE_FALSE(e.respond_streaming(101, {{"Upgrade", "echo-proto"}}));
+      CHECK_FALSE(e.read_body());
+    };
+    rt.feed(input, how);
+    CHECK(body == "hello");
+    CHECK(tunnel == "RAW");
+    CHECK(rt.take_output() ==
+          "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo-proto\r\nConnection: upgrade\r\n\r\nRAW");
+  });
+}
