@@ -4,6 +4,6 @@
 // functions of include/wirestate/, never wirestate::detail.
 #include "wirestate/cxx20.hpp"
 
-#define WIRESTATE_API [[gnu::visibility("default")]]
+#define WIRESTATE_API __attribute__((visibility("default")))
 // A member of an exported class that only the library itself calls.
-#define WIRESTATE_INTERNAL [[gnu::visibility("hidden")]]
+#define WIRESTATE_INTERNAL __attribute__((visibility("hidden")))

@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "wirestate/error.hpp"
+#include "wirestate/headers.hpp"
 
 namespace wirestate {
 
@@ -29,6 +30,18 @@ struct RefusedRequest {
   std::string_view target;
   std::string_view detail;      // more about a malformed request, or empty
   void* connection_user_data = nullptr;  // see ServerConnection::set_user_data
+};
+
+// The headers and body of an automatic error response, as the connection
+// would send them; Handler::on_error_response may replace either. Views the
+// application sets must stay valid until that callback returns (they are
+// copied). The status, Content-Length, Connection: close, Date and Server
+// stay the connection's: headers that would frame the body or decide the
+// connection (Content-Length, Transfer-Encoding, Connection, Upgrade), or
+// that are not valid fields, make it send its own response instead.
+struct ErrorResponse {
+  Headers headers;        // Content-Type: text/plain; charset=utf-8
+  std::string_view body;  // "<status> <reason>: <peer_reason>[ (<detail>)]\n"
 };
 
 class WIRESTATE_API Handler {
@@ -65,6 +78,15 @@ class WIRESTATE_API Handler {
   // access logs and metrics; the peer was told only the status and a
   // short reason.
   virtual void on_request_refused(const RefusedRequest& refused) noexcept { (void)refused; }
+
+  // An automatic error response (400, 408, 413, 414, 431, 501, 505, ...) is
+  // about to be queued, for a request the application never saw or one it
+  // saw and that then broke a limit: `response` holds what the connection
+  // would send, to replace with the application's own (a JSON problem
+  // body, say). The connection closes after it either way.
+  virtual void on_error_response(const RefusedRequest& refused, ErrorResponse& response) noexcept {
+    (void)refused, (void)response;
+  }
 };
 
 // Implemented by the adapter: the application acted outside an adapter call

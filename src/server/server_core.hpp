@@ -123,6 +123,8 @@ class ServerCore : public Transport<ServerCore, ExchangeState> {
   // dropped unless the caller answers it (`drop_unanswered_head` false).
   [[gnu::cold]] void stop_reading(bool drop_unanswered_head = true) noexcept;
   [[gnu::cold]] void queue_error_response(ExchangeState& ex, Error e, std::string_view detail) noexcept;
+  // What on_request_refused and on_error_response are told of `ex`.
+  RefusedRequest refusal(const ExchangeState& ex, Error e, std::string_view detail) const noexcept;
 
   // Called by Exchange (server_exchange.cpp).
   void request_body(ExchangeState& ex) noexcept;

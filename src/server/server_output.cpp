@@ -93,15 +93,27 @@ void ServerCore::queue_error_response(ExchangeState& ex, Error e,
   }
   body += '\n';
   static constexpr Header content_type[] = {{"Content-Type", "text/plain; charset=utf-8"}};
-  HeadSpec spec(status, content_type, scan_headers(content_type));
-  spec.content_length = body.size();
+  ErrorResponse response{content_type, body};
+  handler.on_error_response(refusal(ex, e, detail), response);
+  HeaderFacts facts = scan_headers(response.headers);
+  if (!facts.valid || facts.content_length || facts.transfer_encoding || facts.upgrade ||
+      find_header(response.headers, "connection")) {
+    response = {content_type, body};
+    facts = scan_headers(response.headers);
+  }
+  HeadSpec spec(status, response.headers, facts);
+  spec.content_length = response.body.size();
   spec.close = true;
   serialize_head(arena, ex.queue, config, spec);
   // RFC 9110 §9.3.2: the answer to HEAD has the length of the body it
   // would have had, and no body.
-  if (ex.head.method_so_far() != "HEAD") append_copy(arena, ex.queue, body);
+  if (ex.head.method_so_far() != "HEAD") append_copy(arena, ex.queue, response.body);
   ex.out = Out::ended;
   ex.close_after = true;
+}
+
+RefusedRequest ServerCore::refusal(const ExchangeState& ex, Error e, std::string_view detail) const noexcept {
+  return {e, status_for(e), ex.head.method_so_far(), ex.head.target_so_far(), detail, user_data};
 }
 
 void ServerCore::fail_request(Error e, std::string_view detail) noexcept {
@@ -119,10 +131,7 @@ void ServerCore::fail_request(Error e, std::string_view detail) noexcept {
   }
   if (ex->out == Out::none) {
     queue_error_response(*ex, e, detail);
-    if (ex->in == In::head) {
-      const std::string_view method = ex->head.method_so_far();
-      handler.on_request_refused({e, status_for(e), method, ex->head.target_so_far(), detail, user_data});
-    }
+    if (ex->in == In::head) handler.on_request_refused(refusal(*ex, e, detail));
   } else if (ex->out == Out::streaming) {
     // The response cannot be finished: what was queued goes out, then the
     // close tells the peer it is truncated.

@@ -59,6 +59,10 @@ void TestApp::on_request_refused(const RefusedRequest& r) noexcept {
   refused.push_back({r.error, r.status, std::string(r.method), std::string(r.target), std::string(r.detail)});
 }
 
+void TestApp::on_error_response(const RefusedRequest& r, ErrorResponse& response) noexcept {
+  if (error_response_fn) error_response_fn(r, response);
+}
+
 Config plain_config() {
   Config c;
   c.server_name = {};

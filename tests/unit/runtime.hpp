@@ -36,6 +36,7 @@ class TestApp : public Handler {
   std::function<void(Exchange&)> body_end_fn;
   std::function<void(Exchange&)> writable_fn;
   std::function<void(Exchange&, std::error_code)> end_fn;
+  std::function<void(const RefusedRequest&, ErrorResponse&)> error_response_fn;
   std::deque<Seen> seen;
   // What on_request_refused reported.
   struct Refusal {
@@ -54,6 +55,7 @@ class TestApp : public Handler {
   void on_writable(Exchange& ex) noexcept override;
   void on_exchange_end(Exchange& ex, std::error_code ec) noexcept override;
   void on_request_refused(const RefusedRequest& r) noexcept override;
+  void on_error_response(const RefusedRequest& r, ErrorResponse& response) noexcept override;
 };
 
 // Config for exact-byte tests: no Date, no Server.

@@ -111,3 +111,61 @@ TEST_CASE("the adapter's connection data reaches the application, refused reques
   conn.commit_read(bad.size(), Time{});
   CHECK(app.data == &peer);
 }
+
+TEST_CASE("the application shapes an automatic error response; status, framing and close stay the connection's") {
+  static constexpr Header json[] = {{"Content-Type", "application/problem+json"}};
+  std::vector<Error> told;
+  auto shape = [&](const RefusedRequest& r, ErrorResponse& response) {
+    told.push_back(r.error);
+    CHECK(r.status == 431);
+    CHECK(response.body.find("431") != std::string_view::npos);  // the default, to keep or replace
+    response.headers = json;
+    response.body = R"({"status":431,"title":"fields too large"})";
+  };
+  Config c = plain_config();
+  c.max_header_count = 1;
+  Runtime limited(c);
+  limited.app.error_response_fn = shape;
+  limited.feed("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\n\r\n");
+  CHECK(limited.take_output() ==
+        "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/problem+json\r\n"
+        "Content-Length: 41\r\nConnection: close\r\n\r\n"
+        R"({"status":431,"title":"fields too large"})");
+  CHECK(limited.write_closed);
+  CHECK(told == std::vector<Error>{Error::too_many_headers});
+}
+
+TEST_CASE("an error response for a request the application saw is shaped too") {
+  Runtime rt;
+  rt.app.request_fn = [](Exchange& e) {
+    CHECK_FALSE(e.set_max_body_bytes(2));
+    CHECK_FALSE(e.read_body());
+  };
+  rt.app.error_response_fn = [](const RefusedRequest& r, ErrorResponse& response) {
+    CHECK(r.error == Error::body_too_large);
+    CHECK(r.method == "POST");
+    CHECK(r.target == "/up");
+    response.body = "too big";
+  };
+  rt.feed("POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  CHECK(rt.take_output() ==
+        "HTTP/1.1 413 Content Too Large\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Length: 7\r\nConnection: close\r\n\r\ntoo big");
+}
+
+TEST_CASE("headers that would frame the error response or decide the connection are not the application's") {
+  for (Header bad : {Header{"Content-Length", "1"}, Header{"Transfer-Encoding", "chunked"},
+                     Header{"Connection", "keep-alive"}, Header{"Upgrade", "x"}, Header{"Bad Name", "v"}}) {
+    INFO(bad.name);
+    Runtime rt;
+    rt.app.error_response_fn = [&](const RefusedRequest&, ErrorResponse& response) {
+      response.headers = Headers(&bad, 1);
+      response.body = "mine";
+    };
+    rt.feed("GET / HTTP/1.1\r\n\r\n");  // no Host: 400
+    const std::string out = rt.take_output();
+    CHECK(out.starts_with("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"));
+    CHECK(out.find("mine") == std::string::npos);
+    CHECK(out.find("\r\nConnection: close\r\n") != std::string::npos);
+  }
+}
