@@ -44,8 +44,11 @@ struct Collect final : Handler {
   std::string trailers_seen;
 
   void on_request(Exchange& ex) noexcept override {
-    if (!respond_on_request) return ex.read_body();
-    ex.respond_streaming(200, {});
+    if (!respond_on_request) {
+      CHECK_OR_TRAP(!ex.read_body());
+      return;
+    }
+    CHECK_OR_TRAP(!ex.respond_streaming(200, {}));
     for (std::size_t i = 0; i < pieces.size(); ++i) {
       if (!extension[i].empty() && !pieces[i].empty()) {
         const Header ext[] = {{"x", extension[i]}};
@@ -56,11 +59,11 @@ struct Collect final : Handler {
         }
         CHECK_OR_TRAP(r.error == Error::invalid_chunk_extension || r.error == Error::chunk_extension_too_large);
       }
-      if (borrowed[i]) ex.write_borrowed(pieces[i], {});
-      else ex.write(pieces[i]);
+      const WriteResult r = borrowed[i] ? ex.write_borrowed(pieces[i], {}) : ex.write(pieces[i]);
+      CHECK_OR_TRAP(!r.error);
     }
     const Header trailers[] = {{"Checksum", "abc"}};
-    ex.end(trailers);
+    CHECK_OR_TRAP(!ex.end(trailers));
   }
   void on_body(Exchange& ex, std::string_view data) noexcept override {
     // Each piece lies within one chunk and sees that chunk's extension.
@@ -73,12 +76,12 @@ struct Collect final : Handler {
     if (trace) std::fprintf(stderr, "piece at %zu size %zu chunk %zu: got %zu ext [%.*s] want [%s]\n", at, data.size(), i, ext.size(), ext.empty() ? 0 : int(ext[0].value.size()), ext.empty() ? "" : ext[0].value.data(), chunks[i].second.c_str());
     CHECK_OR_TRAP((ext.empty() ? std::string_view() : ext[0].value) == chunks[i].second);
     received.append(data);
-    ex.read_body();
+    CHECK_OR_TRAP(!ex.read_body());
   }
   void on_body_end(Exchange& ex) noexcept override {
     body_ended = true;
     for (const Header& h : ex.request().trailers) trailers_seen.append(h.name).append("=").append(h.value);
-    ex.respond(204, {});
+    if (!ex.response_started()) CHECK_OR_TRAP(!ex.respond(204, {}));
   }
 };
 

@@ -39,15 +39,13 @@ struct Handler final : ResponseHandler {
   }
   void on_response(ClientExchange& ex) noexcept override {
     head = text_of(ex.response());
-    if (auto_read) ex.read_body();
+    if (auto_read) CHECK_OR_TRAP(ex.read_body() != Error::exchange_ended);
   }
   void on_body(ClientExchange& ex, std::string_view) noexcept override {
-    if (auto_read) ex.read_body();
+    if (auto_read) CHECK_OR_TRAP(ex.read_body() != Error::exchange_ended);
   }
-  void on_exchange_end(ClientExchange&, std::error_code) noexcept override {
-    ++ends;
-    exchange = nullptr;
-  }
+  // The handle is kept: past this, every call on it must fail.
+  void on_exchange_end(ClientExchange&, std::error_code) noexcept override { ++ends; }
 };
 
 struct Driver {
@@ -89,7 +87,7 @@ struct Driver {
     for (const Handler& h : handlers) {
       CHECK_OR_TRAP(h.ends <= 1);
       // Response views stay what they were until the exchange ends.
-      if (h.exchange && !h.head.empty()) CHECK_OR_TRAP(Handler::text_of(h.exchange.response()) == h.head);
+      if (!h.exchange.ended() && !h.head.empty()) CHECK_OR_TRAP(Handler::text_of(h.exchange.response()) == h.head);
     }
   }
 
@@ -114,11 +112,19 @@ struct Driver {
   void act() {
     if (handlers.empty()) return;
     Handler& h = handlers[in.ConsumeIntegralInRange<std::size_t>(0, handlers.size() - 1)];
-    if (!h.exchange) return;
+    if (h.exchange.ended()) {
+      // Consumes nothing, so the corpus keeps its meaning.
+      CHECK_OR_TRAP(h.ends == 1);
+      CHECK_OR_TRAP(h.exchange.read_body() == Error::exchange_ended);
+      CHECK_OR_TRAP(h.exchange.write("STALE").error == Error::exchange_ended);
+      CHECK_OR_TRAP(h.exchange.end() == Error::exchange_ended);
+      CHECK_OR_TRAP(h.exchange.response().status == 0);
+      return;
+    }
     switch (in.ConsumeIntegralInRange<int>(0, 2)) {
-      case 0: h.exchange.read_body(); break;
-      case 1: h.exchange.write(in.ConsumeRandomLengthString(300)); break;
-      case 2: h.exchange.end(); break;
+      case 0: CHECK_OR_TRAP(h.exchange.read_body() != Error::exchange_ended); break;
+      case 1: CHECK_OR_TRAP(h.exchange.write(in.ConsumeRandomLengthString(300)).error != Error::exchange_ended); break;
+      case 2: CHECK_OR_TRAP(h.exchange.end() != Error::exchange_ended); break;
     }
   }
 

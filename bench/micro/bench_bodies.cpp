@@ -26,7 +26,7 @@ class Streamer final : public Handler {
   Exchange ex;
   void on_request(Exchange& e) noexcept override {
     ex = e;
-    e.respond_streaming(200, {{"Content-Length", "1073741824"}});
+    must(e.respond_streaming(200, {{"Content-Length", "1073741824"}}));
     remaining = stream_bytes;
     pump();
   }
@@ -36,7 +36,7 @@ class Streamer final : public Handler {
       remaining -= piece;
       if (ex.write_borrowed(data, {}).wait) return;
     }
-    ex.end();
+    must(ex.end());
   }
 };
 
@@ -81,14 +81,14 @@ class Upload final : public Handler {
  public:
   std::uint64_t received = 0;
   void on_request(Exchange& ex) noexcept override {
-    ex.set_max_body_bytes(UINT64_MAX);
-    ex.read_body();
+    must(ex.set_max_body_bytes(UINT64_MAX));
+    must(ex.read_body());
   }
   void on_body(Exchange& ex, std::string_view data) noexcept override {
     received += data.size();
-    ex.read_body();
+    must(ex.read_body());
   }
-  void on_body_end(Exchange& ex) noexcept override { ex.respond(204, {}); }
+  void on_body_end(Exchange& ex) noexcept override { must(ex.respond(204, {})); }
 };
 
 // A chunked upload of 16 KiB chunks, fed in 64 KiB reads.
