@@ -25,32 +25,14 @@
 
 #include "wirestate/handler.hpp"
 #include "wirestate/io.hpp"
+#include "wirestate/roles.hpp"
 #include "wirestate/time.hpp"
 
 namespace wirestate {
 
-// Which side of HTTP a BasicConnection plays; tags, never defined.
-struct ServerRole;
-struct ClientRole;
-
-namespace detail {
-class ServerCore;
-class ClientCore;
-template <class Role>
-struct CoreOf;
-template <>
-struct CoreOf<ServerRole> {
-  using type = ServerCore;
-};
-template <>
-struct CoreOf<ClientRole> {
-  using type = ClientCore;
-};
-}  // namespace detail
-
 template <class Role>
 class WIRESTATE_API BasicConnection {
-  using Core = typename detail::CoreOf<Role>::type;
+  using Core = typename detail::RoleTypes<Role>::Core;
 
  public:
   BasicConnection(const BasicConnection&) = delete;

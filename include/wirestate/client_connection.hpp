@@ -23,9 +23,6 @@
 namespace wirestate {
 
 class ClientExchange;
-namespace detail {
-struct ClientExchangeState;
-}  // namespace detail
 
 // Callbacks for one request's response; as on the server side they run only
 // inside a call the adapter made, never inside the application's own call.
@@ -67,38 +64,17 @@ struct RequestOptions {
 // A handle, as the server's Exchange is (exchange.hpp): keep a copy to use
 // it later; once the exchange has ended every call returns
 // Error::exchange_ended and touches nothing.
-class WIRESTATE_API ClientExchange : public ExchangeHandle<detail::ClientExchangeState> {
+class WIRESTATE_API ClientExchange : public ExchangeHandle<ClientRole> {
  public:
   // A handle to no exchange.
   ClientExchange() noexcept = default;
 
   // The response head; an empty Response once the exchange has ended.
   [[nodiscard]] const Response& response() const noexcept;
-  // Ask for the next piece of the response body: one on_body or on_body_end.
-  [[nodiscard]] std::error_code read_body() noexcept;
-  // Limit for this response's body (default Config::max_body_bytes).
-  [[nodiscard]] std::error_code set_max_body_bytes(std::uint64_t limit) noexcept;
-  // Streamed request body (RequestOptions::streaming), as on the server side:
-  // Content-Length framing when the request headers declared one, else
-  // chunked. Held back while `Expect: 100-continue` waits for its answer.
-  [[nodiscard]] WriteResult write(std::string_view data) noexcept;
-  [[nodiscard]] WriteResult write_borrowed(std::string_view data, Release release) noexcept;
-  // As the server's Exchange: a chunk with extensions; trailers checked.
-  [[nodiscard]] WriteResult write_chunk(std::string_view data, Headers extensions) noexcept;
-  [[nodiscard]] WriteResult write_chunk(std::string_view data, std::initializer_list<Header> extensions) noexcept {
-    return write_chunk(data, Headers(extensions.begin(), extensions.size()));
-  }
-  [[nodiscard]] std::error_code end(Headers trailers = {}) noexcept;
-  [[nodiscard]] std::error_code end(std::initializer_list<Header> trailers) noexcept {
-    return end(Headers(trailers.begin(), trailers.size()));
-  }
-  // In on_body: the extensions of the chunk that piece came from.
-  [[nodiscard]] Headers chunk_extensions() const noexcept;
-  [[nodiscard]] bool is_tunnel() const noexcept;
-
-  // Free for the application, as Exchange::user_data.
-  [[nodiscard]] void* user_data() const noexcept;
-  [[nodiscard]] std::error_code set_user_data(void* data) noexcept;
+  // Reading the response body, writing and ending a streamed request body
+  // (Content-Length framing when the request headers declared one, else
+  // chunked; held back while `Expect: 100-continue` waits for its answer),
+  // is_tunnel and user_data come from ExchangeHandle (exchange_handle.hpp).
 
  private:
   friend struct detail::ClientExchangeState;

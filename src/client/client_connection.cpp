@@ -8,11 +8,13 @@
 #include <type_traits>
 
 #include "client/client_core.hpp"
+#include "core/handle_calls.hpp"
 #include "core/transport_calls.hpp"
 
 namespace wirestate {
 
 template class BasicConnection<ClientRole>;
+template class ExchangeHandle<ClientRole>;
 static_assert(Connection<ClientConnection>, "the IO calls every adapter drives");
 
 using detail::ClientCore;
@@ -20,29 +22,20 @@ using State = detail::ClientExchangeState;
 using In = State::In;
 using Event = detail::MessageParser::Event;
 
-static_assert(std::is_trivially_destructible_v<Response> && std::is_trivially_destructible_v<detail::OutgoingBody>,
-              "reset() rebuilds these in place without destroying them");
-
 void State::reset(const Config& config) noexcept {
+  reset_common(config);
   handler = nullptr;
   head_request = connect_request = upgrade_offered = false;
   pipeline = true;
   body_held = false;
   continue_until.reset();
   sending = Sending::open;
-  wait_writable = last_request = false;
-  std::construct_at(&body);
-  head.reset({config.max_request_line_bytes, config.max_header_bytes, config.max_header_count});
-  trailers.reset({0, config.max_trailer_bytes, config.max_header_count});
+  last_request = false;
+  static_assert(std::is_trivially_destructible_v<Response>, "rebuilt without being destroyed");
   std::construct_at(&response);  // in place: see ExchangeState::reset
   in = In::waiting;
   has_body = false;
-  reader = {};
-  max_body = config.max_body_bytes;
-  body_received = 0;
-  failure.clear();
   handle = ClientExchange(*slot);
-  user_data = nullptr;
 }
 
 ClientCore::ClientCore(std::shared_ptr<const Config> c, Time t) : Transport(std::move(c), t, MessageParser::Role::response) {}
@@ -175,81 +168,21 @@ void ClientCore::on_message_end(State& ex) noexcept {
 }
 
 bool ClientCore::deliver() noexcept {
-  bool progress = false;
-  if (tunnel && tunnel->reader.asked() && !input.empty()) {
-    tunnel->reader.piece_delivered();
-    const std::string_view data = input.unread();
-    input.consume_all();
-    tunnel->handler->on_body(tunnel->handle, data);
-    progress = true;
-  }
-  State* ex = parsing;
-  if (!body_pending.empty() && ex && ex->reader.asked()) {
-    ex->reader.piece_delivered();
-    const std::string_view data = body_pending;
-    body_pending = {};
-    ex->handler->on_body(ex->handle, data);
-    progress = true;
-  }
-  for (State* s : active) {
-    if (s->reader.asked() && s->in == In::complete && s->has_body) {
-      s->reader.end_delivered();
-      s->handler->on_body_end(s->handle);
-      return true;  // `active` may have changed
-    }
-  }
-  return progress;
+  const bool piece = deliver_piece();
+  return deliver_end() || piece;
 }
 
 // ---- ClientExchange: the reading side --------------------------------------
 
-const Response& ClientExchange::response() const noexcept {
-  static constexpr Response none{};
-  const State* ex = live();
-  return ex ? ex->response : none;
+const Response& ClientExchange::response() const noexcept { return detail::received(live(), &State::response); }
+
+void ClientCore::request_body(State& ex) noexcept {
+  if (!ex.reader.ended()) ask_body(ex);
 }
 
-std::error_code ClientExchange::read_body() noexcept {
-  State* live_ex = live();
-  if (!live_ex) return Error::exchange_ended;
-  State& ex = *live_ex;
-  if (ex.failure) return ex.failure;
-  if (ex.reader.ended()) return {};
-  ex.reader.ask();
-  ex.conn->body_progress = ex.conn->now;
-  ex.conn->touch();
-  return {};
-}
 
-std::error_code ClientExchange::set_max_body_bytes(std::uint64_t limit) noexcept {
-  State* ex = live();
-  if (!ex) return Error::exchange_ended;
-  ex->max_body = limit;
-  return {};
-}
 
-Headers ClientExchange::chunk_extensions() const noexcept {
-  const State* ex = live();
-  if (!ex) return {};
-  const ClientCore& c = *ex->conn;
-  return c.parsing == ex && c.lent.parser_if_held() ? c.lent.parser_if_held()->chunk_extensions() : Headers{};
-}
-bool ClientExchange::is_tunnel() const noexcept {
-  const State* ex = live();
-  return ex && ex->conn->tunnel == ex;
-}
 
-void* ClientExchange::user_data() const noexcept {
-  const State* ex = live();
-  return ex ? ex->user_data : nullptr;
-}
-
-std::error_code ClientExchange::set_user_data(void* data) noexcept {
-  State* ex = live();
-  if (!ex) return Error::exchange_ended;
-  ex->user_data = data;
-  return {};
-}
 
 void ClientCore::input_ended() noexcept {
   if (!reading()) return;

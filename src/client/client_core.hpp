@@ -13,9 +13,8 @@
 #include <optional>
 #include <string_view>
 
-#include "core/body_reader.hpp"
 #include "core/deadline_list.hpp"
-#include "core/outgoing_body.hpp"
+#include "core/exchange_core.hpp"
 #include "core/transport.hpp"
 #include "memory/output_queue.hpp"
 #include "wire/received_head.hpp"
@@ -25,15 +24,10 @@ namespace wirestate::detail {
 
 class ClientCore;
 
-// Lent to a connection from the thread's StatePool for one exchange.
-struct ClientExchangeState {
+// One request and its response (exchange_core.hpp has what both roles hold).
+struct ClientExchangeState : ExchangeCore<ClientExchangeState, ClientExchange, ClientCore> {
   void reset(const Config& config) noexcept;
 
-  ClientExchange handle;  // what callbacks pass: this exchange's generation
-  Slot<ClientExchangeState>* slot = nullptr;  // StatePool's: names the state to handles
-  void* user_data = nullptr;  // ClientExchange::user_data()
-  ClientCore* conn = nullptr;
-  ClientExchangeState* next = nullptr;  // in the connection's ExchangeList
   ResponseHandler* handler = nullptr;
 
   // Request side.
@@ -49,30 +43,28 @@ struct ClientExchangeState {
   enum class Sending : std::uint8_t { open, queued, written, reopened } sending = Sending::open;
   bool writes_allowed() const noexcept { return sending == Sending::open || sending == Sending::reopened; }
   bool request_written() const noexcept { return sending == Sending::written || sending == Sending::reopened; }
-  bool wait_writable = false;
   // Nothing may be written after this request: it or its response said
   // close (RFC 9112 §9.6), or its held body was refused.
   bool last_request = false;
-  OutgoingBody body;
-  SegmentQueue head_queue, body_queue;
+  SegmentQueue head_queue, body_queue;  // `body` (ExchangeCore) frames the second
+  // ExchangeHandle's hooks for a streamed request body (handle_calls.hpp).
+  std::error_code check_body_write() const noexcept;
+  SegmentQueue& send_queue() noexcept { return body_queue; }
+  void body_ended(bool close) noexcept;
   Time written_at{};
 
   // Response side:
   //   waiting (for the final head; 1xx heads come and go) --on_response--> body | complete
   //   body --its end, or the peer's FIN for a tunnel--> complete
-  ReceivedHead head;
-  FieldBuilder trailers, extensions;
   Response response;
   enum class In : std::uint8_t { waiting, body, complete } in = In::waiting;
   bool has_body = false;
-  BodyReader reader;
-  std::uint64_t max_body = 0, body_received = 0;
-  std::error_code failure;
 };
 
 class ClientCore : public Transport<ClientCore, ClientExchangeState> {
  public:
   using State = ClientExchangeState;
+  using In = State::In;
 
   ClientCore(std::shared_ptr<const Config> config, Time now);
   ~ClientCore();
@@ -89,6 +81,9 @@ class ClientCore : public Transport<ClientCore, ClientExchangeState> {
   void on_parse_error(State& ex) noexcept;
   void on_message_end(State& ex) noexcept;
   bool deliver() noexcept;
+  void hand_body(State& ex, std::string_view data) noexcept { ex.handler->on_body(ex.handle, data); }
+  void hand_body_end(State& ex) noexcept { ex.handler->on_body_end(ex.handle); }
+  bool body_complete(const State& ex) const noexcept { return ex.in == In::complete && ex.has_body; }
   void input_ended() noexcept;
 
   // The timers the state calls for, in priority order (see the server's).
@@ -99,6 +94,9 @@ class ClientCore : public Transport<ClientCore, ClientExchangeState> {
   void track_rates() noexcept {}
   void clock_rates() noexcept {}
   void count_sent(std::size_t) noexcept {}
+
+  // read_body() on a live exchange (ExchangeHandle, handle_calls.hpp).
+  void request_body(State& ex) noexcept;
 
   // Output and endings (client_output.cpp).
   SendResult send(ResponseHandler& handler, std::string_view method, std::string_view target,
@@ -116,7 +114,8 @@ class ClientCore : public Transport<ClientCore, ClientExchangeState> {
   void notify_writable(State& ex) noexcept { ex.handler->on_writable(ex.handle); }
   // Its response read to the end and its request written: it may retire.
   bool finished(const State& ex) const noexcept;
-  bool retire() noexcept;
+  bool retire_front(State& ex, bool& progress) noexcept;
+  bool awaits_switch() const noexcept { return false; }
   void on_ended(State& ex, std::error_code ec) noexcept;
   // The response being read broke the protocol, or the transport failed:
   // `first` gets `e`; every later exchange gets `later`; the connection closes.

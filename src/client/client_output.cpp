@@ -6,12 +6,9 @@
 #include "wire/chunk_framing.hpp"
 #include "wire/message_serializer.hpp"
 
-namespace wirestate {
+namespace wirestate::detail {
 
-using detail::ClientCore;
-using State = detail::ClientExchangeState;
-using In = State::In;
-using detail::Framing;
+using State = ClientExchangeState;
 
 namespace {
 // A method compared with a short literal byte by byte: string_view's ==,
@@ -34,9 +31,9 @@ SendResult ClientCore::send(ResponseHandler& handler, std::string_view method,
                                         std::string_view body, RequestOptions options) noexcept {
   if (!accepting() || tunnel || active.size() >= config.max_pipelined_requests)
     return {{}, Error::not_accepting};
-  if (!detail::valid_field_name(method) || !detail::valid_target(target))
+  if (!valid_field_name(method) || !valid_target(target))
     return {{}, Error::invalid_request_line};
-  const detail::HeaderFacts facts = detail::scan_headers(headers);
+  const HeaderFacts facts = scan_headers(headers);
   // The connection frames the body; Content-Length is the application's
   // only for a streamed body it announces.
   if (!facts.valid || facts.invalid_host || facts.transfer_encoding || (facts.content_length && !options.streaming))
@@ -70,9 +67,9 @@ SendResult ClientCore::send(ResponseHandler& handler, std::string_view method,
     ex->body.declared = body.size();
     length = body.size();
   }
-  detail::serialize_request_head(arena, ex->head_queue, method, target, headers, facts, length, chunked);
+  serialize_request_head(arena, ex->head_queue, method, target, headers, facts, length, chunked);
   if (!options.streaming) {
-    if (!body.empty()) detail::append_copy(arena, ex->body_queue, body);
+    if (!body.empty()) append_copy(arena, ex->body_queue, body);
     ex->body.sent = body.size();
     ex->sending = State::Sending::queued;
   }
@@ -93,63 +90,27 @@ SendResult ClientCore::send(ResponseHandler& handler, std::string_view method,
   return {ex->handle, {}};
 }
 
-// ---- ClientExchange: the writing side --------------------------------------
+// ---- ClientExchange's hooks: the writing side -------------------------------
 
-namespace {
-
-WriteResult write_request_body(State* live_ex, std::string_view data, const Release* release,
-                               Headers extensions = {}) {
-  if (!live_ex) return {Error::exchange_ended, false};
-  State& ex = *live_ex;
-  ClientCore& c = *ex.conn;
-  if (ex.failure) return {ex.failure, false};
-  if (!ex.writes_allowed()) return {Error::response_ended, false};
-  if (auto ec = ex.body.write(c.arena, ex.body_queue, data, release, c.deferred_releases, extensions,
-                              c.config.max_chunk_extension_bytes))
-    return {ec, false};
-  c.touch();
-  ex.wait_writable = c.queued_bytes() > c.config.write_high_watermark_bytes;
-  if (ex.wait_writable) c.writable_owed = true;
-  return {{}, ex.wait_writable};
+std::error_code ClientExchangeState::check_body_write() const noexcept {
+  if (failure) return failure;
+  if (!writes_allowed()) return Error::response_ended;
+  return {};
 }
 
-}  // namespace
-
-WriteResult ClientExchange::write(std::string_view data) noexcept {
-  return write_request_body(live(), data, nullptr);
-}
-
-WriteResult ClientExchange::write_borrowed(std::string_view data, Release release) noexcept {
-  return write_request_body(live(), data, &release);
-}
-
-WriteResult ClientExchange::write_chunk(std::string_view data, Headers extensions) noexcept {
-  return write_request_body(live(), data, nullptr, extensions);
-}
-
-std::error_code ClientExchange::end(Headers trailers) noexcept {
-  State* live_ex = live();
-  if (!live_ex) return Error::exchange_ended;
-  State& ex = *live_ex;
-  ClientCore& c = *ex.conn;
-  if (ex.failure) return ex.failure;
-  if (!ex.writes_allowed()) return Error::response_ended;
-  if (Error e = detail::check_trailers(trailers, c.config.max_trailer_bytes); e != Error{}) return e;
-  ex.sending = ex.sending == State::Sending::reopened ? State::Sending::written : State::Sending::queued;
-  const detail::OutgoingBody::Ending ending = ex.body.end(c.arena, ex.body_queue, trailers);
-  if (ending.close) {
-    c.stop_accepting();
-    ex.last_request = true;
+void ClientExchangeState::body_ended(bool close) noexcept {
+  sending = sending == Sending::reopened ? Sending::written : Sending::queued;
+  if (close) {
+    conn->stop_accepting();
+    last_request = true;
   }
-  c.touch();
-  return ending.error;
 }
 
 // ---- output -----------------------------------------------------------------
 
 void ClientCore::gather(IoVec* out, std::size_t& n, std::size_t& skip) noexcept {
   for (State* next : active) {
-    if (n == detail::max_iovecs) break;
+    if (n == max_iovecs) break;
     State& ex = *next;
     if (!ex.pipeline && &ex != active.front()) break;  // waits for the earlier exchanges to end
     detail::gather(ex.head_queue, out, n, skip);
@@ -179,24 +140,16 @@ bool ClientCore::finished(const State& ex) const noexcept {
   return ex.in == In::complete && (!ex.has_body || ex.reader.ended()) && (ex.request_written() || !writing());
 }
 
-bool ClientCore::retire() noexcept {
-  bool progress = false, retired = false;
-  while (!active.empty()) {
-    State& ex = *active.front();
-    if (!finished(ex)) break;
-    const bool last = ex.last_request;
-    end_exchange(ex, ex.failure);
-    retired = true;
-    // After the exchange that closes the connection, nothing else will come.
-    if (last && !active.empty()) {
-      fail(Error::no_response, Error::no_response);
-      progress = true;
-    }
-    if (active.empty()) idle_since = now;
+bool ClientCore::retire_front(State& ex, bool& progress) noexcept {
+  if (!finished(ex)) return false;
+  const bool last = ex.last_request;
+  end_exchange(ex, ex.failure);
+  // After the exchange that closes the connection, nothing else will come.
+  if (last && !active.empty()) {
+    fail(Error::no_response, Error::no_response);
+    progress = true;
   }
-  // As the server's: another pass only if something waited behind it.
-  if (retired && (!input.empty() || parsing || tunnel || writable_owed)) progress = true;
-  return progress;
+  return true;
 }
 
 void ClientCore::on_ended(State& ex, std::error_code ec) noexcept {
@@ -222,11 +175,11 @@ void ClientCore::fail(Error e, Error later) noexcept {
 }
 
 void ClientCore::close_now() noexcept {
-  phase = detail::Phase::closed;
+  phase = Phase::closed;
   input.discard();
   body_pending = {};
   parsing = nullptr;
   write_waiting_since.reset();
 }
 
-}  // namespace wirestate
+}  // namespace wirestate::detail

@@ -13,7 +13,10 @@
 //              void on_head(State&);   bool on_body(State&, std::string_view);
 //              void on_message_end(State&);   void on_upgrade(State&);
 //              void on_parse_error(State&);
-//              bool deliver();   bool retire();
+//              bool deliver();   // settles what the role must, then calls
+//                                // deliver_piece() and deliver_end()
+//              bool retire_front(State&, bool& progress);  // retire() asks it
+//              bool awaits_switch() const;  // an upgrade waits for its answer
 //   output:    void gather(IoVec*, std::size_t& n, std::size_t& skip);
 //              bool output_finished();   // nothing queued or in flight
 //              std::size_t queued(const State&) const;
@@ -25,7 +28,9 @@
 //              void fail_transport(Error);
 //   time:      deadlines() const, bool fire(Timer);
 //              void clock_rates(), track_rates(), count_sent(std::size_t).
-//   the app:   void notify_writable(State&).
+//   the app:   void notify_writable(State&);
+//              void hand_body(State&, std::string_view);  void hand_body_end(State&);
+//              bool body_complete(const State&) const;  // its end may be delivered
 //
 // Invariants:
 //  - `active` holds exchanges in message order; only the output of the
@@ -43,6 +48,7 @@
 
 #include "core/exchange_list.hpp"
 #include "core/in_progress.hpp"
+#include "core/outgoing_body.hpp"
 #include "memory/input_buffer.hpp"
 #include "memory/output_queue.hpp"
 #include "memory/state_pool.hpp"
@@ -50,6 +56,7 @@
 #include "wirestate/buffer_pool.hpp"
 #include "wirestate/config.hpp"
 #include "wirestate/error.hpp"
+#include "wirestate/exchange.hpp"
 #include "wirestate/handler.hpp"
 #include "wirestate/headers.hpp"
 #include "wirestate/io.hpp"
@@ -202,6 +209,98 @@ struct Transport {
     role().on_ended(ex, ec);
     recycle_state(ex);
   }
+  // Retires finished exchanges from the front, each as the role decides
+  // (retire_front: false while the front one must wait). A retired exchange
+  // matters to the other steps only if something waited behind it: input or
+  // a message being parsed (the pipelining limit, an upgrade), or a delivery
+  // owed. An idle connection (every response of a request-per-read peer)
+  // needs no further pass; what the app did in on_exchange_end came through
+  // touch().
+  bool retire() noexcept {
+    bool progress = false, retired = false;
+    while (!active.empty() && role().retire_front(*active.front(), progress)) {
+      retired = true;
+      if (active.empty() && !parsing) idle_since = now;
+    }
+    if (retired && (!input.empty() || parsing || tunnel || role().awaits_switch() || reads_owed || writable_owed))
+      progress = true;
+    return progress;
+  }
+
+  // ---- the body the application reads ---------------------------------------
+
+  // A piece for an exchange that asked: the tunnel's input, or what the
+  // parser left pending. Returns whether it handed one over.
+  bool deliver_piece() noexcept {
+    State* to = nullptr;
+    std::string_view data;
+    if (tunnel && tunnel->reader.asked() && !input.empty()) {
+      to = tunnel;
+      data = input.unread();
+      input.consume_all();
+    } else if (!body_pending.empty() && parsing && parsing->reader.asked()) {
+      to = parsing;
+      data = body_pending;
+      body_pending = {};
+    } else {
+      return false;
+    }
+    to->reader.piece_delivered();
+    role().hand_body(*to, data);
+    return true;
+  }
+  // The end of a body, to the first exchange that asked for more of one the
+  // role says is complete. `reads_owed` keeps the search to the passes that
+  // may find one.
+  bool deliver_end() noexcept {
+    if (!reads_owed) return false;
+    bool any_wanted = false;
+    for (State* ex : active) {
+      if (!ex->reader.asked()) continue;
+      any_wanted = true;
+      if (role().body_complete(*ex)) {
+        ex->reader.end_delivered();
+        role().hand_body_end(*ex);
+        return true;  // `active` may have changed
+      }
+    }
+    reads_owed = any_wanted;
+    return false;
+  }
+  // The application asks for the next piece of `ex`'s body.
+  void ask_body(State& ex) noexcept {
+    ex.reader.ask();
+    reads_owed = true;
+    body_progress = now;
+    touch();
+  }
+  // In on_body: the extensions of the chunk the piece came from.
+  Headers chunk_extensions(const State& ex) const noexcept {
+    const MessageParser* p = parsing == &ex ? lent.parser_if_held() : nullptr;
+    return p ? p->chunk_extensions() : Headers{};
+  }
+
+  // ---- the body the application sends ---------------------------------------
+
+  // Queues body bytes `ex` sends on `queue`, once the role checked it may,
+  // and says whether the writer must wait for on_writable.
+  WriteResult queue_body(State& ex, SegmentQueue& queue, std::string_view data, const Release* release,
+                         Headers extensions) noexcept {
+    if (auto ec = ex.body.write(arena, queue, data, release, deferred_releases, extensions,
+                                config.max_chunk_extension_bytes))
+      return {ec, false};
+    touch();
+    ex.wait_writable = above_high_watermark();
+    if (ex.wait_writable) writable_owed = true;
+    return {{}, ex.wait_writable};
+  }
+  // Ends that body with `trailers` (already checked: check_trailers).
+  OutgoingBody::Ending end_body(State& ex, SegmentQueue& queue, Headers trailers) noexcept {
+    const OutgoingBody::Ending ending = ex.body.end(arena, queue, trailers);
+    touch();
+    return ending;
+  }
+
   // For the role's destructor: what is still held goes back without a word
   // to the application.
   void release_everything() noexcept {
@@ -334,6 +433,9 @@ struct Transport {
   // Some exchange may be owed on_writable (`wait_writable`): the dispatch
   // loop looks for it only then.
   bool writable_owed = false;
+  // Some exchange may be owed a body delivery (`reader.asked()`): the
+  // dispatch loop looks for it only then.
+  bool reads_owed = false;
 
   Time now;
   Time idle_since;     // no exchange in progress since

@@ -182,39 +182,15 @@ bool ServerCore::deliver_body() noexcept {
     resolve_upgrade();
     progress = true;
   }
-  if (tunnel && tunnel->reader.asked()) {
-    if (!input.empty()) {
-      tunnel->reader.piece_delivered();
-      const std::string_view data = input.unread();
-      input.consume_all();
-      handler.on_body(tunnel->handle, data);
-      progress = true;
-    } else if (eof) {
-      tunnel->reader.end_delivered();
-      tunnel->in = In::complete;
-      handler.on_body_end(tunnel->handle);
-      progress = true;
-    }
-  }
-  if (!body_pending.empty() && parsing && parsing->reader.asked()) {
-    parsing->reader.piece_delivered();
-    const std::string_view data = body_pending;
-    body_pending = {};
-    handler.on_body(parsing->handle, data);
+  if (deliver_piece()) {
+    progress = true;
+  } else if (tunnel && tunnel->reader.asked() && eof && input.empty()) {
+    tunnel->reader.end_delivered();
+    tunnel->in = In::complete;
+    handler.on_body_end(tunnel->handle);
     progress = true;
   }
-  if (!reads_owed) return progress;
-  bool any_wanted = false;
-  for (ExchangeState* ex : active) {
-    any_wanted |= ex->reader.asked();
-    if (ex->reader.asked() && ex->in == In::complete && ex != tunnel) {
-      ex->reader.end_delivered();
-      handler.on_body_end(ex->handle);
-      return true;  // `active` may have changed
-    }
-  }
-  reads_owed = any_wanted;
-  return progress;
+  return deliver_end() || progress;
 }
 
 void ServerCore::request_body(ExchangeState& ex) noexcept {
@@ -222,9 +198,6 @@ void ServerCore::request_body(ExchangeState& ex) noexcept {
   // this asks for (resolve_upgrade opens it before the next delivery).
   if (ex.reader.ended() && upgrade_owner == &ex && ex.body.framing == Framing::tunnel) ex.reader.reopen();
   if (ex.failure || ex.in == In::draining || ex.reader.ended()) return;
-  ex.reader.ask();
-  reads_owed = true;
-  body_progress = now;
   // RFC 9110 §10.1.1: the client waits for 100 before sending the body; it is
   // sent only once the app shows it wants the body, and, from on_request,
   // only once the declared length has been checked against the limit.
@@ -232,7 +205,7 @@ void ServerCore::request_body(ExchangeState& ex) noexcept {
     if (in_on_request == &ex) continue_owed = true;
     else send_continue(ex);
   }
-  touch();
+  ask_body(ex);
 }
 
 void ServerCore::stop_reading(bool drop_unanswered_head) noexcept {

@@ -11,9 +11,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/body_reader.hpp"
 #include "core/deadline_list.hpp"
-#include "core/outgoing_body.hpp"
+#include "core/exchange_core.hpp"
 #include "core/rate_window.hpp"
 #include "core/transport.hpp"
 #include "memory/output_queue.hpp"
@@ -24,15 +23,8 @@ namespace wirestate::detail {
 
 class ServerCore;
 
-// Lent to a connection from the thread's StatePool for one exchange.
-struct ExchangeState {
-  Exchange handle;              // what callbacks pass: this exchange's generation
-  Slot<ExchangeState>* slot = nullptr;  // StatePool's: names the state to handles
-  void* user_data = nullptr;    // Exchange::user_data()
-  ServerCore* conn = nullptr;
-  ExchangeState* next = nullptr;  // in the connection's ExchangeList
-  ReceivedHead head;
-  FieldBuilder trailers, extensions;
+// One request and its response (exchange_core.hpp has what both roles hold).
+struct ExchangeState : ExchangeCore<ExchangeState, Exchange, ServerCore> {
   Request request;
 
   // Request side:
@@ -43,40 +35,45 @@ struct ExchangeState {
   //   complete --an accepted upgrade--> body (the tunnel's bytes)
   // Past `head` the application owns the exchange.
   enum class In : std::uint8_t { head, body, draining, complete } in = In::head;
-  BodyReader reader;
   bool continue_sent = false;
-  std::uint64_t max_body = 0;
-  std::uint64_t body_received = 0;
 
-  // Response side.
+  // Response side; `body` (ExchangeCore) is its framing.
   enum class Out { none, streaming, ended } out = Out::none;
-  OutgoingBody body;           // the response body's framing
-  bool wait_writable = false;  // a write returned `wait`
   bool close_after = false;    // the connection closes once this is written
-  std::error_code failure;     // why it ended early, reported at the end
   SegmentQueue queue;
+
+  // ExchangeHandle's hooks for the response body (handle_calls.hpp).
+  std::error_code check_body_write() const noexcept;
+  SegmentQueue& send_queue() noexcept { return queue; }
+  void body_ended(bool close) noexcept;
 
   void reset(const Config& config) noexcept;
 };
 
 class ServerCore : public Transport<ServerCore, ExchangeState> {
  public:
+  using In = ExchangeState::In;
   ServerCore(std::shared_ptr<const Config> config, Handler& handler, Time now);
   ~ServerCore();
 
-  // Input (server_connection.cpp).
-  ExchangeState* start_message() noexcept;
-  void on_head(ExchangeState& ex) noexcept;
+  // Input (server_connection.cpp), in the order a message goes through them.
+  ExchangeState* start_message() noexcept;  // null: the pipelining limit waits
+  void on_head(ExchangeState& ex) noexcept;  // calls Handler::on_request
   bool on_body(ExchangeState& ex, std::string_view piece) noexcept;
   void on_message_end(ExchangeState& ex) noexcept;
+  void on_parse_error(ExchangeState& ex) noexcept;
   // Only reached through upgrade_owner, which stops the parse loop first.
   void on_upgrade(ExchangeState&) noexcept {}
-  void on_parse_error(ExchangeState& ex) noexcept;
   [[gnu::cold]] void resolve_upgrade() noexcept;
   // The pass's delivery step: settles an unread body, then hands out body
   // pieces and ends.
   bool deliver() noexcept;
   bool deliver_body() noexcept;
+  void hand_body(ExchangeState& ex, std::string_view data) noexcept { handler.on_body(ex.handle, data); }
+  void hand_body_end(ExchangeState& ex) noexcept { handler.on_body_end(ex.handle); }
+  // A tunnel's end is the peer's FIN, which deliver_body hands over itself.
+  bool body_complete(const ExchangeState& ex) const noexcept { return ex.in == In::complete && &ex != tunnel; }
+  bool awaits_switch() const noexcept { return upgrade_owner != nullptr; }
   // Queues 100 (Continue) for `ex`, unless its declared body is already
   // past the limit or a response has begun.
   void send_continue(ExchangeState& ex) noexcept;
@@ -111,7 +108,7 @@ class ServerCore : public Transport<ServerCore, ExchangeState> {
   void drop_output(ExchangeState& ex) noexcept { drop_queue(ex.queue); }
   bool write_opens_work() const noexcept { return true; }
   void notify_writable(ExchangeState& ex) noexcept { handler.on_writable(ex.handle); }
-  bool retire() noexcept;
+  bool retire_front(ExchangeState& ex, bool& progress) noexcept;
   void on_ended(ExchangeState& ex, std::error_code ec) noexcept;
   // The peer broke the protocol in the message being parsed: answer with
   // `e`'s status when a response is still possible, then close.
@@ -126,7 +123,7 @@ class ServerCore : public Transport<ServerCore, ExchangeState> {
   // What on_request_refused and on_error_response are told of `ex`.
   RefusedRequest refusal(const ExchangeState& ex, Error e, std::string_view detail) const noexcept;
 
-  // Called by Exchange (server_exchange.cpp).
+  // read_body() on a live exchange (ExchangeHandle, handle_calls.hpp).
   void request_body(ExchangeState& ex) noexcept;
 
   Handler& handler;
@@ -135,9 +132,6 @@ class ServerCore : public Transport<ServerCore, ExchangeState> {
   ExchangeState* upgrade_owner = nullptr;  // waits for its response head
   ExchangeState* in_on_request = nullptr;  // Handler::on_request is running for it
   bool continue_owed = false;  // read_body() from inside on_request asked for 100
-  // Some exchange may be owed a body delivery (`reader.asked()`): the dispatch
-  // loop looks for it only then.
-  bool reads_owed = false;
   bool eof = false;  // the peer sent FIN
   bool served_any = false;
 

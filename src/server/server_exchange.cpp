@@ -5,72 +5,38 @@
 #include <memory>
 #include <type_traits>
 
+#include "core/handle_calls.hpp"
 #include "server/server_core.hpp"
 #include "wire/chunk_framing.hpp"
 #include "wire/message_serializer.hpp"
 
 namespace wirestate {
 
+template class ExchangeHandle<ServerRole>;
+
 using detail::ExchangeState;
 using In = ExchangeState::In;
 using Out = ExchangeState::Out;
 using detail::Framing;
 
-static_assert(std::is_trivially_destructible_v<Request> && std::is_trivially_destructible_v<detail::OutgoingBody>,
-              "reset() rebuilds these in place without destroying them");
-
 void ExchangeState::reset(const Config& config) noexcept {
-  const detail::HeadLimits head_limits{config.max_request_line_bytes, config.max_header_bytes,
-                                       config.max_header_count};
-  head.reset(head_limits);
-  trailers.reset({0, config.max_trailer_bytes, config.max_header_count});
-  // Rebuilt in place: a temporary's copy would reload narrow stores wide.
+  reset_common(config);
+  // Rebuilt in place, as reset_common rebuilds the body's framing.
+  static_assert(std::is_trivially_destructible_v<Request>, "rebuilt without being destroyed");
   std::construct_at(&request);
   in = In::head;
-  reader = {};
   continue_sent = false;
-  max_body = config.max_body_bytes;
-  body_received = 0;
   out = Out::none;
-  std::construct_at(&body);
-  wait_writable = close_after = false;
-  failure.clear();
+  close_after = false;
   handle = Exchange(*slot);
-  user_data = nullptr;
   assert(queue.empty());
 }
 
-const Request& Exchange::request() const noexcept {
-  static constexpr Request none{};
-  const ExchangeState* ex = live();
-  return ex ? ex->request : none;
-}
+const Request& Exchange::request() const noexcept { return detail::received(live(), &ExchangeState::request); }
 
-std::error_code Exchange::read_body() noexcept {
-  ExchangeState* ex = live();
-  if (!ex) return Error::exchange_ended;
-  ex->conn->request_body(*ex);
-  return {};
-}
 
-std::error_code Exchange::set_max_body_bytes(std::uint64_t limit) noexcept {
-  ExchangeState* ex = live();
-  if (!ex) return Error::exchange_ended;
-  ex->max_body = limit;
-  return {};
-}
 
-void* Exchange::user_data() const noexcept {
-  const ExchangeState* ex = live();
-  return ex ? ex->user_data : nullptr;
-}
 
-std::error_code Exchange::set_user_data(void* data) noexcept {
-  ExchangeState* ex = live();
-  if (!ex) return Error::exchange_ended;
-  ex->user_data = data;
-  return {};
-}
 
 void* Exchange::connection_user_data() const noexcept {
   const ExchangeState* ex = live();
@@ -80,10 +46,6 @@ void* Exchange::connection_user_data() const noexcept {
 bool Exchange::response_started() const noexcept {
   const ExchangeState* ex = live();
   return ex && ex->out != Out::none;
-}
-bool Exchange::is_tunnel() const noexcept {
-  const ExchangeState* ex = live();
-  return ex && ex->body.framing == Framing::tunnel;
 }
 std::size_t Exchange::queued_bytes() const noexcept {
   const ExchangeState* ex = live();
@@ -218,61 +180,16 @@ std::error_code Exchange::send_informational(int status, Headers headers) noexce
   return {};
 }
 
-namespace {
-
-std::error_code check_write(const ExchangeState& ex) {
-  if (ex.failure) return ex.failure;
-  if (ex.out == Out::none) return Error::response_not_started;
-  if (ex.out == Out::ended) return Error::response_ended;
+std::error_code ExchangeState::check_body_write() const noexcept {
+  if (failure) return failure;
+  if (out == Out::none) return Error::response_not_started;
+  if (out == Out::ended) return Error::response_ended;
   return {};
 }
 
-WriteResult write_body(ExchangeState* live_ex, std::string_view data, const Release* release,
-                       Headers extensions = {}) {
-  if (!live_ex) return {Error::exchange_ended, false};
-  ExchangeState& ex = *live_ex;
-  detail::ServerCore& c = *ex.conn;
-  if (auto ec = check_write(ex)) return {ec, false};
-  if (auto ec = ex.body.write(c.arena, ex.queue, data, release, c.deferred_releases, extensions,
-                              c.config.max_chunk_extension_bytes))
-    return {ec, false};
-  c.touch();
-  ex.wait_writable = c.above_high_watermark();
-  if (ex.wait_writable) c.writable_owed = true;
-  return {{}, ex.wait_writable};
-}
-
-}  // namespace
-
-WriteResult Exchange::write(std::string_view data) noexcept { return write_body(live(), data, nullptr); }
-
-WriteResult Exchange::write_borrowed(std::string_view data, Release release) noexcept {
-  return write_body(live(), data, &release);
-}
-
-WriteResult Exchange::write_chunk(std::string_view data, Headers extensions) noexcept {
-  return write_body(live(), data, nullptr, extensions);
-}
-
-Headers Exchange::chunk_extensions() const noexcept {
-  const ExchangeState* ex = live();
-  if (!ex) return {};
-  const detail::ServerCore& c = *ex->conn;
-  return c.parsing == ex && c.lent.parser_if_held() ? c.lent.parser_if_held()->chunk_extensions() : Headers{};
-}
-
-std::error_code Exchange::end(Headers trailers) noexcept {
-  ExchangeState* live_ex = live();
-  if (!live_ex) return Error::exchange_ended;
-  ExchangeState& ex = *live_ex;
-  detail::ServerCore& c = *ex.conn;
-  if (auto ec = check_write(ex)) return ec;
-  if (Error e = detail::check_trailers(trailers, c.config.max_trailer_bytes); e != Error{}) return e;
-  ex.out = Out::ended;
-  const detail::OutgoingBody::Ending ending = ex.body.end(c.arena, ex.queue, trailers);
-  if (ending.close) ex.close_after = true;
-  c.touch();
-  return ending.error;
+void ExchangeState::body_ended(bool close) noexcept {
+  out = Out::ended;
+  if (close) close_after = true;
 }
 
 }  // namespace wirestate

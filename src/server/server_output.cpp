@@ -26,34 +26,21 @@ bool ServerCore::output_finished() noexcept {
   return !reading() && active.empty();
 }
 
-bool ServerCore::retire() noexcept {
-  bool progress = false, retired = false;
-  while (!active.empty()) {
-    ExchangeState& ex = *active.front();
-    if (ex.out != Out::ended || !ex.queue.empty()) break;
-    if (&ex == parsing && settle_unread_body()) progress = true;
-    if (ex.in == In::draining) break;  // ends with the body's end, or closes
-    // A request whose body was not read to the end leaves the connection at
-    // an unknown position in the byte stream: it cannot carry another.
-    const bool close = ex.close_after || ex.in != In::complete;
-    end_exchange(ex, ex.failure);
-    served_any = true;
-    retired = true;
-    if (close) {
-      stop_reading();
-      fail_all_active(Error::connection_closed);
-      progress = true;
-    }
-    if (active.empty() && !parsing) idle_since = now;
-  }
-  // A retired exchange matters to the other steps only if something waited
-  // behind it: input or a message being parsed (the pipelining limit, an
-  // upgrade), or a delivery owed. An idle connection (every response of a
-  // request-per-read peer) needs no further pass. What the app did in
-  // on_exchange_end came through touch().
-  if (retired && (!input.empty() || parsing || tunnel || upgrade_owner || reads_owed || writable_owed))
+bool ServerCore::retire_front(ExchangeState& ex, bool& progress) noexcept {
+  if (ex.out != Out::ended || !ex.queue.empty()) return false;
+  if (&ex == parsing && settle_unread_body()) progress = true;
+  if (ex.in == In::draining) return false;  // ends with the body's end, or closes
+  // A request whose body was not read to the end leaves the connection at
+  // an unknown position in the byte stream: it cannot carry another.
+  const bool close = ex.close_after || ex.in != In::complete;
+  end_exchange(ex, ex.failure);
+  served_any = true;
+  if (close) {
+    stop_reading();
+    fail_all_active(Error::connection_closed);
     progress = true;
-  return progress;
+  }
+  return true;
 }
 
 void ServerCore::on_ended(ExchangeState& ex, std::error_code ec) noexcept {

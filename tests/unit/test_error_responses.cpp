@@ -112,7 +112,7 @@ TEST_CASE("the adapter's connection data reaches the application, refused reques
   CHECK(app.data == &peer);
 }
 
-TEST_CASE("the application shapes an automatic error response; status, framing and close stay the connection's") {
+TEST_CASE("the application shapes an automatic error response - status, framing and close stay the connection's") {
   static constexpr Header json[] = {{"Content-Type", "application/problem+json"}};
   std::vector<Error> told;
   auto shape = [&](const RefusedRequest& r, ErrorResponse& response) {
