@@ -29,11 +29,11 @@ void State::reset(const Config& config) noexcept {
   pipeline = true;
   body_held = false;
   continue_until.reset();
-  sending = Sending::open;
+  sending.restart(Sending::open);
   last_request = false;
   static_assert(std::is_trivially_destructible_v<Response>, "rebuilt without being destroyed");
   std::construct_at(&response);  // in place: see ExchangeState::reset
-  in = In::waiting;
+  in.restart(In::waiting);
   has_body = false;
   handle = ClientExchange(*slot);
 }
@@ -93,7 +93,7 @@ bool ClientCore::on_body(State& ex, std::string_view piece) noexcept {
 void ClientCore::on_upgrade(State& ex) noexcept {
   if (ex.response.status == 101 || (ex.connect_request && ex.response.status < 300)) {
     tunnel = &ex;
-    ex.in = In::body;
+    ex.in.to(In::body);
     ex.has_body = true;
   }
 }
@@ -119,7 +119,7 @@ void ClientCore::on_head(State& ex) noexcept {
   // RFC 9112 §6.3: which responses have a body.
   ex.has_body = !ex.head_request && status != 204 && status != 304 && !tunnel_response &&
                 (r.chunked || r.content_length.value_or(1) > 0);
-  ex.in = ex.has_body ? In::body : In::complete;
+  ex.in.to(ex.has_body ? In::body : In::complete);
   // RFC 9110 §15.2.2: no switch to a protocol the request did not offer.
   if (status == 101 && !ex.upgrade_offered) return fail(Error::bad_response, Error::connection_closed);
   if (tunnel_response && ex.writes_allowed()) {
@@ -130,11 +130,11 @@ void ClientCore::on_head(State& ex) noexcept {
   if (tunnel_response) {
     // Everything after this head is the other protocol's: the parser stops.
     tunnel = &ex;
-    ex.in = In::body;
+    ex.in.to(In::body);
     ex.has_body = true;
     ex.body = {};
     ex.body.framing = detail::Framing::tunnel;
-    ex.sending = ex.request_written() ? State::Sending::reopened : State::Sending::open;  // raw writes may follow
+    ex.sending.to(ex.request_written() ? State::Sending::reopened : State::Sending::open);  // raw writes may follow
   } else if (!r.keep_alive) {
     stop_accepting();
     ex.last_request = true;
@@ -147,7 +147,7 @@ void ClientCore::on_head(State& ex) noexcept {
     stop_accepting();
     ex.last_request = true;
     drop_output(ex);
-    ex.sending = State::Sending::written;
+    ex.sending.to(State::Sending::written);
   }
   ex.handler->on_response(ex.handle);
   if (r.content_length && *r.content_length > ex.max_body && ex.has_body)
@@ -161,7 +161,7 @@ void ClientCore::on_message_end(State& ex) noexcept {
     lent.parser().set_builders(&ex.head, &ex.trailers, &ex.extensions);
     return;
   }
-  ex.in = In::complete;
+  ex.in.to(In::complete);
   ex.response.trailers = ex.trailers.headers();
   parsing = nullptr;
   if (ex.reader.asked()) again = true;
@@ -188,7 +188,7 @@ void ClientCore::input_ended() noexcept {
   if (!reading()) return;
   run();  // whatever is buffered is read first
   if (tunnel) {
-    tunnel->in = In::complete;
+    tunnel->in.to(In::complete);
     close_input();
     return run();
   }

@@ -15,6 +15,7 @@
 
 #include "core/deadline_list.hpp"
 #include "core/exchange_core.hpp"
+#include "core/state_axis.hpp"
 #include "core/transport.hpp"
 #include "memory/output_queue.hpp"
 #include "wire/received_head.hpp"
@@ -23,6 +24,59 @@
 namespace wirestate::detail {
 
 class ClientCore;
+
+// The request side of a client exchange: what has been written of it.
+enum class Sending : std::uint8_t { open, queued, written, reopened };
+template <>
+struct Moves<Sending> {
+  static constexpr Sending all[] = {Sending::open, Sending::queued, Sending::written, Sending::reopened};
+  static constexpr const char* name(Sending s) {
+    switch (s) {
+      case Sending::open: return "open";
+      case Sending::queued: return "queued";
+      case Sending::written: return "written";
+      case Sending::reopened: return "reopened";
+    }
+    return "";
+  }
+  static constexpr bool allowed(Sending from, Sending to) {
+    using enum Sending;
+    switch (from) {
+      // end(), or a whole body given to send(); a held body refused by the
+      // response is never sent
+      case open: return to == queued || to == written;
+      // its last byte written; a tunnel response lets raw writes follow
+      case queued: return to == written || to == open;
+      case written: return to == reopened;  // a tunnel response after it was written
+      case reopened: return to == written;  // end() of the raw writes
+    }
+    return false;
+  }
+};
+
+// The response side.
+enum class ClientIn : std::uint8_t { waiting, body, complete };
+template <>
+struct Moves<ClientIn> {
+  static constexpr ClientIn all[] = {ClientIn::waiting, ClientIn::body, ClientIn::complete};
+  static constexpr const char* name(ClientIn s) {
+    switch (s) {
+      case ClientIn::waiting: return "waiting";
+      case ClientIn::body: return "body";
+      case ClientIn::complete: return "complete";
+    }
+    return "";
+  }
+  static constexpr bool allowed(ClientIn from, ClientIn to) {
+    using enum ClientIn;
+    switch (from) {
+      case waiting: return to == body || to == complete;  // the final head (1xx heads come and go)
+      case body: return to == complete;  // its end, or the peer's FIN for a tunnel
+      case complete: return to == body;  // the parser stopped at a tunnel's start
+    }
+    return false;
+  }
+};
 
 // One request and its response (exchange_core.hpp has what both roles hold).
 struct ClientExchangeState : ExchangeCore<ClientExchangeState, ClientExchange, ClientCore> {
@@ -36,11 +90,8 @@ struct ClientExchangeState : ExchangeCore<ClientExchangeState, ClientExchange, C
   bool pipeline = true;
   bool body_held = false;     // Expect: 100-continue, not yet answered
   std::optional<Time> continue_until;
-  // open --end(), or a whole body given to send()--> queued
-  // queued --its last byte written--> written
-  // A tunnel response lets raw writes follow: queued --> open, and
-  // written --> reopened, which end() takes back to written.
-  enum class Sending : std::uint8_t { open, queued, written, reopened } sending = Sending::open;
+  using Sending = detail::Sending;
+  Axis<Sending> sending = Sending::open;
   bool writes_allowed() const noexcept { return sending == Sending::open || sending == Sending::reopened; }
   bool request_written() const noexcept { return sending == Sending::written || sending == Sending::reopened; }
   // Nothing may be written after this request: it or its response said
@@ -53,11 +104,10 @@ struct ClientExchangeState : ExchangeCore<ClientExchangeState, ClientExchange, C
   void body_ended(bool close) noexcept;
   Time written_at{};
 
-  // Response side:
-  //   waiting (for the final head; 1xx heads come and go) --on_response--> body | complete
-  //   body --its end, or the peer's FIN for a tunnel--> complete
+  // Response side.
   Response response;
-  enum class In : std::uint8_t { waiting, body, complete } in = In::waiting;
+  using In = ClientIn;
+  Axis<In> in = In::waiting;
   bool has_body = false;
 };
 

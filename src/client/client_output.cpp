@@ -71,7 +71,7 @@ SendResult ClientCore::send(ResponseHandler& handler, std::string_view method,
   if (!options.streaming) {
     if (!body.empty()) append_copy(arena, ex->body_queue, body);
     ex->body.sent = body.size();
-    ex->sending = State::Sending::queued;
+    ex->sending.to(State::Sending::queued);
   }
   // RFC 9110 §10.1.1: hold the body until 100 Continue, a final response,
   // or continue_timeout.
@@ -99,7 +99,7 @@ std::error_code ClientExchangeState::check_body_write() const noexcept {
 }
 
 void ClientExchangeState::body_ended(bool close) noexcept {
-  sending = sending == Sending::reopened ? Sending::written : Sending::queued;
+  sending.to(sending == Sending::reopened ? Sending::written : Sending::queued);
   if (close) {
     conn->stop_accepting();
     last_request = true;
@@ -130,7 +130,7 @@ void ClientCore::consume(State& ex, std::size_t& n) noexcept {
   consume_queue(ex.head_queue, n);
   if (!ex.body_held) consume_queue(ex.body_queue, n);
   if (ex.sending == State::Sending::queued && ex.head_queue.empty() && ex.body_queue.empty()) {
-    ex.sending = State::Sending::written;
+    ex.sending.to(State::Sending::written);
     ex.written_at = now;
   }
 }
@@ -175,7 +175,7 @@ void ClientCore::fail(Error e, Error later) noexcept {
 }
 
 void ClientCore::close_now() noexcept {
-  phase = Phase::closed;
+  phase.to(Phase::closed);
   input.discard();
   body_pending = {};
   parsing = nullptr;

@@ -49,6 +49,7 @@
 #include "core/exchange_list.hpp"
 #include "core/in_progress.hpp"
 #include "core/outgoing_body.hpp"
+#include "core/state_axis.hpp"
 #include "memory/input_buffer.hpp"
 #include "memory/output_queue.hpp"
 #include "memory/state_pool.hpp"
@@ -67,8 +68,42 @@ namespace wirestate::detail {
 // The defaults, shared: what a connection given no Config co-owns.
 std::shared_ptr<const Config> default_config() noexcept;
 
-// A connection's life runs one way: it stops reading, then stops writing.
+// A connection's life runs one way: it stops reading, then stops writing
+// (or both at once, when the transport fails).
 enum class Phase : std::uint8_t { open, input_closed, closed };
+template <>
+struct Moves<Phase> {
+  static constexpr Phase all[] = {Phase::open, Phase::input_closed, Phase::closed};
+  static constexpr const char* name(Phase p) {
+    switch (p) {
+      case Phase::open: return "open";
+      case Phase::input_closed: return "input_closed";
+      case Phase::closed: return "closed";
+    }
+    return "";
+  }
+  static constexpr bool allowed(Phase from, Phase to) { return to > from; }
+};
+
+// Where run() is, which decides what touch() does: outside it, inside
+// parse_input, or in any other step of the pass.
+enum class Loop : std::uint8_t { outside, parsing, stepping };
+template <>
+struct Moves<Loop> {
+  static constexpr Loop all[] = {Loop::outside, Loop::parsing, Loop::stepping};
+  static constexpr const char* name(Loop l) {
+    switch (l) {
+      case Loop::outside: return "outside";
+      case Loop::parsing: return "parsing";
+      case Loop::stepping: return "stepping";
+    }
+    return "";
+  }
+  // outside --run()--> stepping <--parse_input()--> parsing; stepping --the pass is done--> outside
+  static constexpr bool allowed(Loop from, Loop to) {
+    return to == Loop::stepping || from == Loop::stepping;
+  }
+};
 
 template <class Role, class State>
 struct Transport {
@@ -86,7 +121,9 @@ struct Transport {
   bool reading() const noexcept { return phase == Phase::open; }
   bool writing() const noexcept { return phase != Phase::closed; }
   void stop_accepting() noexcept { closing = true; }
-  void close_input() noexcept { phase = std::max(phase, Phase::input_closed); }
+  void close_input() noexcept {
+    if (phase == Phase::open) phase.to(Phase::input_closed);
+  }
 
   // The dispatch loop: parse, deliver, retire, until nothing moves.
   void run() noexcept {
@@ -95,7 +132,7 @@ struct Transport {
       return;
     }
     dirty = false;
-    loop = Loop::stepping;
+    loop.to(Loop::stepping);
     do {
       again = false;
       while (!deferred_releases.empty()) {
@@ -103,16 +140,16 @@ struct Transport {
         deferred_releases.pop_back();
         release_segment(arena, s);
       }
-      loop = Loop::parsing;
+      loop.to(Loop::parsing);
       parse_input();
-      loop = Loop::stepping;
+      loop.to(Loop::stepping);
       if (role().deliver()) again = true;
       if (deliver_writable()) again = true;
       if (role().retire()) again = true;
       // With no exchange and nothing unread no step has anything to do: the
       // pass that retired the last exchange needs no other.
     } while (!deferred_releases.empty() || (again && !(active.empty() && input.empty())));
-    loop = Loop::outside;
+    loop.to(Loop::outside);
     role().track_rates();
     release_if_idle();
   }
@@ -331,7 +368,7 @@ struct Transport {
     if (!lent.nothing_in_flight()) return {WriteOp::yield, {}};
     write_waiting_since.reset();
     if (role().output_finished()) {
-      phase = Phase::closed;
+      phase.to(Phase::closed);
       return {WriteOp::close, {}};
     }
     return {WriteOp::yield, {}};
@@ -414,15 +451,13 @@ struct Transport {
   State* tunnel = nullptr;  // after an upgrade: input is the other protocol's
   std::vector<Segment> deferred_releases;
 
-  Phase phase = Phase::open;
+  Axis<Phase> phase = Phase::open;
   // No new message will be taken: the connection announced (or was told)
   // that it closes. Input may still be read until the phase moves on (a
   // request body, a response), which is also why this is not a phase: input
   // can close without a close being announced (the peer's FIN).
   bool closing = false;
-  // Where run() is, which decides what touch() does: inside parse_input, or
-  // in any other part of the pass.
-  enum class Loop : std::uint8_t { outside, parsing, stepping } loop = Loop::outside;
+  Axis<Loop> loop = Loop::outside;
   bool again = false;  // the pass changed something another pass may use
   // read_buffer() handed out a span that commit_read/read_eof has not taken
   // back: a completion loop may have a read in flight into it.

@@ -84,7 +84,7 @@ void ServerCore::on_head(ExchangeState& ex) noexcept {
   describe_message(r, ex.head.headers());
   r.upgrade = lent.parser().upgrade();
   r.expects_continue = lent.parser().expects_continue();
-  ex.in = r.has_body() ? In::body : In::complete;
+  ex.in.to(r.has_body() ? In::body : In::complete);
   if (!r.keep_alive) stop_accepting();
   in_on_request = &ex;
   handler.on_request(ex.handle);
@@ -110,7 +110,7 @@ void ServerCore::send_continue(ExchangeState& ex) noexcept {
 }
 
 void ServerCore::on_message_end(ExchangeState& ex) noexcept {
-  ex.in = In::complete;
+  ex.in.to(In::complete);
   ex.request.trailers = ex.trailers.headers();
   parsing = nullptr;
   if (ex.request.upgrade) upgrade_owner = &ex;
@@ -127,7 +127,7 @@ void ServerCore::resolve_upgrade() noexcept {
   upgrade_owner = nullptr;
   if (ex.body.framing == Framing::tunnel) {
     tunnel = &ex;
-    ex.in = In::body;
+    ex.in.to(In::body);
     ex.reader.reopen();
   } else if (ex.request.is_connect()) {
     ex.close_after = true;
@@ -154,7 +154,7 @@ bool ServerCore::settle_unread_body() noexcept {
     ex->close_after = true;
     return true;  // retire() closes once the response is out
   }
-  ex->in = In::draining;
+  ex->in.to(In::draining);
   drain_started = now;
   drained = body_pending.size();
   body_pending = {};
@@ -166,7 +166,7 @@ bool ServerCore::settle_unread_body() noexcept {
 // response, as with UnreadBody::close.
 void ServerCore::stop_draining() noexcept {
   ExchangeState& ex = *parsing;
-  ex.in = In::body;
+  ex.in.to(In::body);
   ex.close_after = true;
   stop_reading(/*drop_unanswered_head=*/false);
 }
@@ -186,7 +186,7 @@ bool ServerCore::deliver_body() noexcept {
     progress = true;
   } else if (tunnel && tunnel->reader.asked() && eof && input.empty()) {
     tunnel->reader.end_delivered();
-    tunnel->in = In::complete;
+    tunnel->in.to(In::complete);
     handler.on_body_end(tunnel->handle);
     progress = true;
   }

@@ -14,6 +14,7 @@
 #include "core/deadline_list.hpp"
 #include "core/exchange_core.hpp"
 #include "core/rate_window.hpp"
+#include "core/state_axis.hpp"
 #include "core/transport.hpp"
 #include "memory/output_queue.hpp"
 #include "wire/received_head.hpp"
@@ -23,22 +24,62 @@ namespace wirestate::detail {
 
 class ServerCore;
 
+// The request side of a server exchange. Past `head` the application owns
+// the exchange.
+enum class ServerIn : std::uint8_t { head, body, draining, complete };
+template <>
+struct Moves<ServerIn> {
+  static constexpr ServerIn all[] = {ServerIn::head, ServerIn::body, ServerIn::draining, ServerIn::complete};
+  static constexpr const char* name(ServerIn s) {
+    switch (s) {
+      case ServerIn::head: return "head";
+      case ServerIn::body: return "body";
+      case ServerIn::draining: return "draining";
+      case ServerIn::complete: return "complete";
+    }
+    return "";
+  }
+  static constexpr bool allowed(ServerIn from, ServerIn to) {
+    using enum ServerIn;
+    switch (from) {
+      case head: return to == body || to == complete;  // on_request, with a body or without
+      case body: return to == complete || to == draining;  // its end; the response ended first
+      case draining: return to == complete || to == body;  // its end; past a limit (then close)
+      case complete: return to == body;  // an accepted upgrade: the tunnel's bytes
+    }
+    return false;
+  }
+};
+
+// The response side.
+enum class ServerOut : std::uint8_t { none, streaming, ended };
+template <>
+struct Moves<ServerOut> {
+  static constexpr ServerOut all[] = {ServerOut::none, ServerOut::streaming, ServerOut::ended};
+  static constexpr const char* name(ServerOut s) {
+    switch (s) {
+      case ServerOut::none: return "none";
+      case ServerOut::streaming: return "streaming";
+      case ServerOut::ended: return "ended";
+    }
+    return "";
+  }
+  // none --respond, or an automatic error--> ended;
+  // none --respond_streaming--> streaming --end, or a failure--> ended
+  static constexpr bool allowed(ServerOut from, ServerOut to) { return to > from; }
+};
+
 // One request and its response (exchange_core.hpp has what both roles hold).
 struct ExchangeState : ExchangeCore<ExchangeState, Exchange, ServerCore> {
   Request request;
 
-  // Request side:
-  //   head --on_request--> body | complete (no body)
-  //   body --its end--> complete
-  //   body --the response ended first (Config::unread_body drain)--> draining
-  //   draining --its end--> complete;  --past a limit--> body, and close
-  //   complete --an accepted upgrade--> body (the tunnel's bytes)
-  // Past `head` the application owns the exchange.
-  enum class In : std::uint8_t { head, body, draining, complete } in = In::head;
+  using In = ServerIn;
+  Axis<In> in = In::head;
   bool continue_sent = false;
 
   // Response side; `body` (ExchangeCore) is its framing.
-  enum class Out { none, streaming, ended } out = Out::none;
+  using Out = ServerOut;
+  Axis<Out> out = Out::none;
   bool close_after = false;    // the connection closes once this is written
   SegmentQueue queue;
 

@@ -24,9 +24,9 @@ void ExchangeState::reset(const Config& config) noexcept {
   // Rebuilt in place, as reset_common rebuilds the body's framing.
   static_assert(std::is_trivially_destructible_v<Request>, "rebuilt without being destroyed");
   std::construct_at(&request);
-  in = In::head;
+  in.restart(In::head);
   continue_sent = false;
-  out = Out::none;
+  out.restart(Out::none);
   close_after = false;
   handle = Exchange(*slot);
   assert(queue.empty());
@@ -103,7 +103,7 @@ std::error_code Exchange::respond(int status, Headers headers, std::string_view 
   ex.close_after = spec.close;
   // Once a response says the connection closes, no later request is read.
   if (spec.close) c.stop_accepting();
-  ex.out = Out::ended;
+  ex.out.to(Out::ended);
   c.touch();
   return {};
 }
@@ -155,7 +155,7 @@ std::error_code Exchange::respond_streaming(int status, Headers headers) noexcep
   detail::serialize_head(c.arena, ex.queue, c.config, spec);
   ex.close_after = spec.close;
   if (spec.close) c.stop_accepting();
-  ex.out = Out::streaming;
+  ex.out.to(Out::streaming);
   c.touch();
   return {};
 }
@@ -188,7 +188,7 @@ std::error_code ExchangeState::check_body_write() const noexcept {
 }
 
 void ExchangeState::body_ended(bool close) noexcept {
-  out = Out::ended;
+  out.to(Out::ended);
   if (close) close_after = true;
 }
 

@@ -59,7 +59,7 @@ void ServerCore::fail_all_active(Error e) noexcept {
 void ServerCore::fail_transport(Error e) noexcept {
   stop_reading();
   fail_all_active(e);
-  phase = Phase::closed;
+  phase.to(Phase::closed);
   write_waiting_since.reset();
 }
 
@@ -95,7 +95,7 @@ void ServerCore::queue_error_response(ExchangeState& ex, Error e,
   // RFC 9110 §9.3.2: the answer to HEAD has the length of the body it
   // would have had, and no body.
   if (ex.head.method_so_far() != "HEAD") append_copy(arena, ex.queue, response.body);
-  ex.out = Out::ended;
+  ex.out.to(Out::ended);
   ex.close_after = true;
 }
 
@@ -122,7 +122,7 @@ void ServerCore::fail_request(Error e, std::string_view detail) noexcept {
   } else if (ex->out == Out::streaming) {
     // The response cannot be finished: what was queued goes out, then the
     // close tells the peer it is truncated.
-    ex->out = Out::ended;
+    ex->out.to(Out::ended);
     ex->close_after = true;
   } else {
     ex->close_after = true;
