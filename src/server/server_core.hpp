@@ -167,6 +167,13 @@ class ServerCore : public Transport<ServerCore, ExchangeState> {
   // read_body() on a live exchange (ExchangeHandle, handle_calls.hpp).
   void request_body(ExchangeState& ex) noexcept;
 
+ private:
+  // The role's own data, for its steps alone (the transport's is the
+  // transport's) and the two public classes that carry what the adapter and
+  // the application tell it.
+  friend class wirestate::ServerConnection;
+  friend class wirestate::Exchange;
+
   Handler& handler;
   void* user_data = nullptr;  // the adapter's, see set_user_data
 
