@@ -72,6 +72,19 @@ struct App final : Handler {
     if (stale.size() == 4) stale.erase(stale.begin());
     stale.push_back(ex);
   }
+  // Shapes some automatic errors (derived from the status, not consumed, so
+  // the corpus keeps its meaning): a body of the application's own, or
+  // headers the connection must refuse and replace with its own response.
+  void on_error_response(const RefusedRequest& refused, ErrorResponse& response) noexcept override {
+    static constexpr Header problem[] = {{"Content-Type", "application/problem+json"}};
+    static constexpr Header framing[] = {{"Content-Length", "0"}, {"Connection", "keep-alive"}};
+    if (refused.status % 2 == 1) {
+      response.headers = problem;
+      response.body = R"({"title":"refused"})";
+    } else if (refused.status == 414) {
+      response.headers = framing;
+    }
+  }
   Header seq_header(const Live& l) const { return {"X-Seq", seqs[l.seq]}; }
 };
 
