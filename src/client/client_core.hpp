@@ -29,16 +29,7 @@ class ClientCore;
 enum class Sending : std::uint8_t { open, queued, written, reopened };
 template <>
 struct Moves<Sending> {
-  static constexpr Sending all[] = {Sending::open, Sending::queued, Sending::written, Sending::reopened};
-  static constexpr const char* name(Sending s) {
-    switch (s) {
-      case Sending::open: return "open";
-      case Sending::queued: return "queued";
-      case Sending::written: return "written";
-      case Sending::reopened: return "reopened";
-    }
-    return "";
-  }
+  static constexpr const char* names[] = {"open", "queued", "written", "reopened"};  // in the enum's order
   static constexpr bool allowed(Sending from, Sending to) {
     using enum Sending;
     switch (from) {
@@ -58,15 +49,7 @@ struct Moves<Sending> {
 enum class ClientIn : std::uint8_t { waiting, body, complete };
 template <>
 struct Moves<ClientIn> {
-  static constexpr ClientIn all[] = {ClientIn::waiting, ClientIn::body, ClientIn::complete};
-  static constexpr const char* name(ClientIn s) {
-    switch (s) {
-      case ClientIn::waiting: return "waiting";
-      case ClientIn::body: return "body";
-      case ClientIn::complete: return "complete";
-    }
-    return "";
-  }
+  static constexpr const char* names[] = {"waiting", "body", "complete"};  // in the enum's order
   static constexpr bool allowed(ClientIn from, ClientIn to) {
     using enum ClientIn;
     switch (from) {

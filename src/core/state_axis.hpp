@@ -6,8 +6,7 @@
 // draws its diagrams from the same tables, and a unit test compares them.
 //
 // A table is a specialization of Moves<E> with
-//   static constexpr E all[];                  // every state, for the test
-//   static constexpr const char* name(E);      // as the diagrams name it
+//   static constexpr const char* names[];      // every state, in the enum's order
 //   static constexpr bool allowed(E from, E to);
 // Staying in a state is not a move, and always allowed.
 #include <cassert>

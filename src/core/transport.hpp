@@ -73,15 +73,7 @@ std::shared_ptr<const Config> default_config() noexcept;
 enum class Phase : std::uint8_t { open, input_closed, closed };
 template <>
 struct Moves<Phase> {
-  static constexpr Phase all[] = {Phase::open, Phase::input_closed, Phase::closed};
-  static constexpr const char* name(Phase p) {
-    switch (p) {
-      case Phase::open: return "open";
-      case Phase::input_closed: return "input_closed";
-      case Phase::closed: return "closed";
-    }
-    return "";
-  }
+  static constexpr const char* names[] = {"open", "input_closed", "closed"};  // in the enum's order
   static constexpr bool allowed(Phase from, Phase to) { return to > from; }
 };
 
@@ -90,15 +82,7 @@ struct Moves<Phase> {
 enum class Loop : std::uint8_t { outside, parsing, stepping };
 template <>
 struct Moves<Loop> {
-  static constexpr Loop all[] = {Loop::outside, Loop::parsing, Loop::stepping};
-  static constexpr const char* name(Loop l) {
-    switch (l) {
-      case Loop::outside: return "outside";
-      case Loop::parsing: return "parsing";
-      case Loop::stepping: return "stepping";
-    }
-    return "";
-  }
+  static constexpr const char* names[] = {"outside", "parsing", "stepping"};  // in the enum's order
   // outside --run()--> stepping <--parse_input()--> parsing; stepping --the pass is done--> outside
   static constexpr bool allowed(Loop from, Loop to) {
     return to == Loop::stepping || from == Loop::stepping;

@@ -29,16 +29,7 @@ class ServerCore;
 enum class ServerIn : std::uint8_t { head, body, draining, complete };
 template <>
 struct Moves<ServerIn> {
-  static constexpr ServerIn all[] = {ServerIn::head, ServerIn::body, ServerIn::draining, ServerIn::complete};
-  static constexpr const char* name(ServerIn s) {
-    switch (s) {
-      case ServerIn::head: return "head";
-      case ServerIn::body: return "body";
-      case ServerIn::draining: return "draining";
-      case ServerIn::complete: return "complete";
-    }
-    return "";
-  }
+  static constexpr const char* names[] = {"head", "body", "draining", "complete"};  // in the enum's order
   static constexpr bool allowed(ServerIn from, ServerIn to) {
     using enum ServerIn;
     switch (from) {
@@ -55,15 +46,7 @@ struct Moves<ServerIn> {
 enum class ServerOut : std::uint8_t { none, streaming, ended };
 template <>
 struct Moves<ServerOut> {
-  static constexpr ServerOut all[] = {ServerOut::none, ServerOut::streaming, ServerOut::ended};
-  static constexpr const char* name(ServerOut s) {
-    switch (s) {
-      case ServerOut::none: return "none";
-      case ServerOut::streaming: return "streaming";
-      case ServerOut::ended: return "ended";
-    }
-    return "";
-  }
+  static constexpr const char* names[] = {"none", "streaming", "ended"};  // in the enum's order
   // none --respond, or an automatic error--> ended;
   // none --respond_streaming--> streaming --end, or a failure--> ended
   static constexpr bool allowed(ServerOut from, ServerOut to) { return to > from; }

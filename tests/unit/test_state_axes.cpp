@@ -3,6 +3,7 @@
 // the table itself, so the two cannot drift apart.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -15,13 +16,23 @@ using namespace wirestate::detail;
 namespace {
 
 template <class E>
+constexpr std::size_t states = std::size(Moves<E>::names);
+
+template <class E>
 std::string drawn(const char* axis) {
   std::string line = std::string("    ") + axis + ":";
-  for (E from : Moves<E>::all)
-    for (E to : Moves<E>::all)
-      if (from != to && Moves<E>::allowed(from, to))
-        line += std::string(" ") + Moves<E>::name(from) + ">" + Moves<E>::name(to);
+  for (std::size_t from = 0; from < states<E>; ++from)
+    for (std::size_t to = 0; to < states<E>; ++to)
+      if (from != to && Moves<E>::allowed(static_cast<E>(from), static_cast<E>(to)))
+        line += std::string(" ") + Moves<E>::names[from] + ">" + Moves<E>::names[to];
   return line;
+}
+
+template <class E>
+bool enters(E state) {
+  for (std::size_t from = 0; from < states<E>; ++from)
+    if (static_cast<E>(from) != state && Moves<E>::allowed(static_cast<E>(from), state)) return true;
+  return false;
 }
 
 std::string internals_page() {
@@ -45,8 +56,8 @@ TEST_CASE("docs/internals.md draws every state axis from its table of moves") {
 }
 
 TEST_CASE("no axis allows a move back to where an exchange starts, but through restart") {
-  for (ServerIn s : Moves<ServerIn>::all) CHECK_FALSE(Moves<ServerIn>::allowed(s, ServerIn::head));
-  for (ServerOut s : Moves<ServerOut>::all) CHECK_FALSE(Moves<ServerOut>::allowed(s, ServerOut::none));
-  for (ClientIn s : Moves<ClientIn>::all) CHECK_FALSE(Moves<ClientIn>::allowed(s, ClientIn::waiting));
-  for (Phase s : Moves<Phase>::all) CHECK_FALSE(Moves<Phase>::allowed(s, Phase::open));
+  CHECK_FALSE(enters(ServerIn::head));
+  CHECK_FALSE(enters(ServerOut::none));
+  CHECK_FALSE(enters(ClientIn::waiting));
+  CHECK_FALSE(enters(Phase::open));
 }
