@@ -39,11 +39,12 @@
 //    the buffer is never compacted or given back while it is set.
 //  - Callbacks into the application run only inside run(), which the
 //    adapter's calls enter.
-#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "core/exchange_list.hpp"
