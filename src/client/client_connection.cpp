@@ -25,16 +25,12 @@ using Event = detail::MessageParser::Event;
 void State::reset(const Config& config) noexcept {
   reset_common(config);
   handler = nullptr;
-  head_request = connect_request = upgrade_offered = false;
-  pipeline = true;
-  body_held = false;
+  flags = {};
   continue_until.reset();
   sending.restart(Sending::open);
-  last_request = false;
   static_assert(std::is_trivially_destructible_v<Response>, "rebuilt without being destroyed");
   std::construct_at(&response);  // in place: see ExchangeState::reset
   in.restart(In::waiting);
-  has_body = false;
   handle = ClientExchange(*slot);
 }
 
@@ -47,7 +43,7 @@ bool ClientCore::write_opens_work() const noexcept {
   // else the loop reads changes, so it has work only if an on_writable may
   // be owed, a release waits, the first exchange can now retire, or
   // nothing is left (buffers go back).
-  return writable_owed || !deferred_releases.empty() || active.empty() || finished(*active.front());
+  return flags.writable_owed || !deferred_releases.empty() || active.empty() || finished(*active.front());
 }
 
 void ClientCore::wake_for_output() noexcept {
@@ -76,7 +72,7 @@ State* ClientCore::start_message() noexcept {
   // A bodiless response is complete at its head, but the parser still owes
   // its end: `parsing` stays with the exchange until then.
   lent.parser().set_builders(&ex->head, &ex->trailers, &ex->extensions);
-  lent.parser().set_request_context(ex->head_request, ex->connect_request);
+  lent.parser().set_request_context(ex->flags.head_request, ex->flags.connect_request);
   return parsing = ex;
 }
 
@@ -91,10 +87,10 @@ bool ClientCore::on_body(State& ex, std::string_view piece) noexcept {
 }
 
 void ClientCore::on_upgrade(State& ex) noexcept {
-  if (ex.response.status == 101 || (ex.connect_request && ex.response.status < 300)) {
+  if (ex.response.status == 101 || (ex.flags.connect_request && ex.response.status < 300)) {
     tunnel = &ex;
     ex.in.to(In::body);
-    ex.has_body = true;
+    ex.flags.has_body = true;
   }
 }
 
@@ -107,7 +103,7 @@ void ClientCore::on_head(State& ex) noexcept {
   const int status = lent.parser().status();
   if (status < 200 && status != 101) {
     // Interim: 100 releases a body held for it; the views live for this call.
-    if (status == 100) ex.body_held = false, ex.continue_until.reset();
+    if (status == 100) ex.flags.body_held = false, ex.continue_until.reset();
     ex.handler->on_informational(ex.handle, status, ex.head.headers());
     return;
   }
@@ -115,13 +111,13 @@ void ClientCore::on_head(State& ex) noexcept {
   r.status = status;
   r.reason = ex.head.reason();
   describe_message(r, ex.head.headers());
-  const bool tunnel_response = status == 101 || (ex.connect_request && status < 300);
+  const bool tunnel_response = status == 101 || (ex.flags.connect_request && status < 300);
   // RFC 9112 §6.3: which responses have a body.
-  ex.has_body = !ex.head_request && status != 204 && status != 304 && !tunnel_response &&
+  ex.flags.has_body = !ex.flags.head_request && status != 204 && status != 304 && !tunnel_response &&
                 (r.chunked || r.content_length.value_or(1) > 0);
-  ex.in.to(ex.has_body ? In::body : In::complete);
+  ex.in.to(ex.flags.has_body ? In::body : In::complete);
   // RFC 9110 §15.2.2: no switch to a protocol the request did not offer.
-  if (status == 101 && !ex.upgrade_offered) return fail(Error::bad_response, Error::connection_closed);
+  if (status == 101 && !ex.flags.upgrade_offered) return fail(Error::bad_response, Error::connection_closed);
   if (tunnel_response && ex.writes_allowed()) {
     // The request's own body is unfinished: its bytes and the other
     // protocol's would interleave. No valid server switches here.
@@ -131,26 +127,26 @@ void ClientCore::on_head(State& ex) noexcept {
     // Everything after this head is the other protocol's: the parser stops.
     tunnel = &ex;
     ex.in.to(In::body);
-    ex.has_body = true;
+    ex.flags.has_body = true;
     ex.body = {};
     ex.body.framing = detail::Framing::tunnel;
     ex.sending.to(ex.request_written() ? State::Sending::reopened : State::Sending::open);  // raw writes may follow
   } else if (!r.keep_alive) {
     stop_accepting();
-    ex.last_request = true;
+    ex.flags.last_request = true;
   }
   // A final answer before the body was asked for: the body stays unsent, and
   // the connection cannot carry another request (the server may still expect
   // the bytes that were declared).
-  if (ex.body_held) {
-    ex.body_held = false;
+  if (ex.flags.body_held) {
+    ex.flags.body_held = false;
     stop_accepting();
-    ex.last_request = true;
+    ex.flags.last_request = true;
     drop_output(ex);
     ex.sending.to(State::Sending::written);
   }
   ex.handler->on_response(ex.handle);
-  if (r.content_length && *r.content_length > ex.max_body && ex.has_body)
+  if (r.content_length && *r.content_length > ex.max_body && ex.flags.has_body)
     fail(Error::body_too_large, Error::connection_closed);
 }
 
@@ -164,7 +160,7 @@ void ClientCore::on_message_end(State& ex) noexcept {
   ex.in.to(In::complete);
   ex.response.trailers = ex.trailers.headers();
   parsing = nullptr;
-  if (ex.reader.asked()) again = true;
+  if (ex.reader.asked()) flags.again = true;
 }
 
 bool ClientCore::deliver() noexcept {
@@ -236,7 +232,7 @@ bool ClientCore::fire(Timer timer) noexcept {
       for (State* ex : active) {
         if (ex->continue_until && now >= *ex->continue_until) {
           ex->continue_until.reset();
-          ex->body_held = false;
+          ex->flags.body_held = false;
         }
       }
       return false;  // the bodies go out; the other timers still apply

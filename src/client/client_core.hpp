@@ -68,18 +68,21 @@ struct ClientExchangeState : ExchangeCore<ClientExchangeState, ClientExchange, C
   ResponseHandler* handler = nullptr;
 
   // Request side.
-  bool head_request = false, connect_request = false;
-  bool upgrade_offered = false;  // Upgrade and Connection: upgrade were sent
-  bool pipeline = true;
-  bool body_held = false;     // Expect: 100-continue, not yet answered
+  struct Flags {
+    bool head_request = false, connect_request = false;
+    bool upgrade_offered = false;  // Upgrade and Connection: upgrade were sent
+    bool pipeline = true;
+    bool body_held = false;  // Expect: 100-continue, not yet answered
+    // Nothing may be written after this request: it or its response said
+    // close (RFC 9112 §9.6), or its held body was refused.
+    bool last_request = false;
+    bool has_body = false;  // the response has a body (RFC 9112 §6.3)
+  } flags;
   std::optional<Time> continue_until;
   using Sending = detail::Sending;
   Axis<Sending> sending = Sending::open;
   bool writes_allowed() const noexcept { return sending == Sending::open || sending == Sending::reopened; }
   bool request_written() const noexcept { return sending == Sending::written || sending == Sending::reopened; }
-  // Nothing may be written after this request: it or its response said
-  // close (RFC 9112 §9.6), or its held body was refused.
-  bool last_request = false;
   SegmentQueue head_queue, body_queue;  // `body` (ExchangeCore) frames the second
   // ExchangeHandle's hooks for a streamed request body (handle_calls.hpp).
   std::error_code check_body_write() const noexcept;
@@ -91,7 +94,6 @@ struct ClientExchangeState : ExchangeCore<ClientExchangeState, ClientExchange, C
   Response response;
   using In = ClientIn;
   Axis<In> in = In::waiting;
-  bool has_body = false;
 };
 
 class ClientCore : public Transport<ClientCore, ClientExchangeState> {
@@ -116,7 +118,7 @@ class ClientCore : public Transport<ClientCore, ClientExchangeState> {
   bool deliver() noexcept;
   void hand_body(State& ex, std::string_view data) noexcept { ex.handler->on_body(ex.handle, data); }
   void hand_body_end(State& ex) noexcept { ex.handler->on_body_end(ex.handle); }
-  bool body_complete(const State& ex) const noexcept { return ex.in == In::complete && ex.has_body; }
+  bool body_complete(const State& ex) const noexcept { return ex.in == In::complete && ex.flags.has_body; }
   void input_ended() noexcept;
 
   // The timers the state calls for, in priority order (see the server's).

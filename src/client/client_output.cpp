@@ -47,10 +47,10 @@ SendResult ClientCore::send(ResponseHandler& handler, std::string_view method,
 
   State* ex = take_state();
   ex->handler = &handler;
-  ex->head_request = method_is(method, "HEAD");
-  ex->connect_request = method_is(method, "CONNECT");
-  ex->pipeline = options.pipeline;
-  ex->upgrade_offered = facts.upgrade && facts.connection_upgrade;
+  ex->flags.head_request = method_is(method, "HEAD");
+  ex->flags.connect_request = method_is(method, "CONNECT");
+  ex->flags.pipeline = options.pipeline;
+  ex->flags.upgrade_offered = facts.upgrade && facts.connection_upgrade;
 
   std::optional<std::uint64_t> length;
   bool chunked = false;
@@ -77,12 +77,12 @@ SendResult ClientCore::send(ResponseHandler& handler, std::string_view method,
   // or continue_timeout.
   const bool has_body = options.streaming || !body.empty();
   if (has_body && header_has_token(headers, "expect", "100-continue")) {
-    ex->body_held = true;
+    ex->flags.body_held = true;
     ex->continue_until = now + config.continue_timeout;
   }
   if (facts.connection_close) {
     // RFC 9112 §9.6: no request may follow one that announces close.
-    ex->last_request = true;
+    ex->flags.last_request = true;
     stop_accepting();
   }
   active.push_back(ex);
@@ -102,7 +102,7 @@ void ClientExchangeState::body_ended(bool close) noexcept {
   sending.to(sending == Sending::reopened ? Sending::written : Sending::queued);
   if (close) {
     conn->stop_accepting();
-    last_request = true;
+    flags.last_request = true;
   }
 }
 
@@ -112,11 +112,11 @@ void ClientCore::gather(IoVec* out, std::size_t& n, std::size_t& skip) noexcept 
   for (State* next : active) {
     if (n == max_iovecs) break;
     State& ex = *next;
-    if (!ex.pipeline && &ex != active.front()) break;  // waits for the earlier exchanges to end
+    if (!ex.flags.pipeline && &ex != active.front()) break;  // waits for the earlier exchanges to end
     detail::gather(ex.head_queue, out, n, skip);
-    if (!ex.body_held) detail::gather(ex.body_queue, out, n, skip);
-    if (ex.writes_allowed() || ex.body_held) break;  // later requests follow this one's bytes
-    if (ex.last_request) break;
+    if (!ex.flags.body_held) detail::gather(ex.body_queue, out, n, skip);
+    if (ex.writes_allowed() || ex.flags.body_held) break;  // later requests follow this one's bytes
+    if (ex.flags.last_request) break;
   }
 }
 
@@ -128,7 +128,7 @@ bool ClientCore::output_finished() noexcept {
 
 void ClientCore::consume(State& ex, std::size_t& n) noexcept {
   consume_queue(ex.head_queue, n);
-  if (!ex.body_held) consume_queue(ex.body_queue, n);
+  if (!ex.flags.body_held) consume_queue(ex.body_queue, n);
   if (ex.sending == State::Sending::queued && ex.head_queue.empty() && ex.body_queue.empty()) {
     ex.sending.to(State::Sending::written);
     ex.written_at = now;
@@ -137,12 +137,12 @@ void ClientCore::consume(State& ex, std::size_t& n) noexcept {
 
 bool ClientCore::finished(const State& ex) const noexcept {
   // With the write side closed, an unwritten request never will be.
-  return ex.in == In::complete && (!ex.has_body || ex.reader.ended()) && (ex.request_written() || !writing());
+  return ex.in == In::complete && (!ex.flags.has_body || ex.reader.ended()) && (ex.request_written() || !writing());
 }
 
 bool ClientCore::retire_front(State& ex, bool& progress) noexcept {
   if (!finished(ex)) return false;
-  const bool last = ex.last_request;
+  const bool last = ex.flags.last_request;
   end_exchange(ex, ex.failure);
   // After the exchange that closes the connection, nothing else will come.
   if (last && !active.empty()) {

@@ -102,10 +102,10 @@ struct Transport {
   Role& role() noexcept { return static_cast<Role&>(*this); }
   const Role& role() const noexcept { return static_cast<const Role&>(*this); }
 
-  bool accepting() const noexcept { return !closing && phase == Phase::open; }
+  bool accepting() const noexcept { return !flags.closing && phase == Phase::open; }
   bool reading() const noexcept { return phase == Phase::open; }
   bool writing() const noexcept { return phase != Phase::closed; }
-  void stop_accepting() noexcept { closing = true; }
+  void stop_accepting() noexcept { flags.closing = true; }
   void close_input() noexcept {
     if (phase == Phase::open) phase.to(Phase::input_closed);
   }
@@ -113,13 +113,13 @@ struct Transport {
   // The dispatch loop: parse, deliver, retire, until nothing moves.
   void run() noexcept {
     if (loop != Loop::outside) {
-      again = true;
+      flags.again = true;
       return;
     }
-    dirty = false;
+    flags.dirty = false;
     loop.to(Loop::stepping);
     do {
-      again = false;
+      flags.again = false;
       while (!deferred_releases.empty()) {
         Segment s = deferred_releases.back();
         deferred_releases.pop_back();
@@ -128,12 +128,12 @@ struct Transport {
       loop.to(Loop::parsing);
       parse_input();
       loop.to(Loop::stepping);
-      if (role().deliver()) again = true;
-      if (deliver_writable()) again = true;
-      if (role().retire()) again = true;
+      if (role().deliver()) flags.again = true;
+      if (deliver_writable()) flags.again = true;
+      if (role().retire()) flags.again = true;
       // With no exchange and nothing unread no step has anything to do: the
       // pass that retired the last exchange needs no other.
-    } while (!deferred_releases.empty() || (again && !(active.empty() && input.empty())));
+    } while (!deferred_releases.empty() || (flags.again && !(active.empty() && input.empty())));
     loop.to(Loop::outside);
     role().track_rates();
     release_if_idle();
@@ -146,10 +146,10 @@ struct Transport {
       // message callback, mostly) is seen by the steps after it in the same
       // pass, and the parse loop looks at its own conditions again after
       // every event: only an action in a later step needs another pass.
-      if (loop == Loop::stepping) again = true;
+      if (loop == Loop::stepping) flags.again = true;
       return;
     }
-    dirty = true;
+    flags.dirty = true;
     if (waker) waker->wake();
   }
 
@@ -159,7 +159,7 @@ struct Transport {
   // nothing in it is unread or pinned, even in the middle of a message,
   // unless a read may be landing in it.
   void release_if_idle() noexcept {
-    if (!read_lent && input.empty() && body_pending.empty() && !tunnel) input.give_back();
+    if (!flags.read_lent && input.empty() && body_pending.empty() && !tunnel) input.give_back();
     if (!active.empty() || !input.empty() || !deferred_releases.empty() || !lent.nothing_in_flight() ||
         lent.has_parked())
       return;
@@ -244,7 +244,7 @@ struct Transport {
       retired = true;
       if (active.empty() && !parsing) idle_since = now;
     }
-    if (retired && (!input.empty() || parsing || tunnel || role().awaits_switch() || reads_owed || writable_owed))
+    if (retired && (!input.empty() || parsing || tunnel || role().awaits_switch() || flags.reads_owed || flags.writable_owed))
       progress = true;
     return progress;
   }
@@ -275,7 +275,7 @@ struct Transport {
   // role says is complete. `reads_owed` keeps the search to the passes that
   // may find one.
   bool deliver_end() noexcept {
-    if (!reads_owed) return false;
+    if (!flags.reads_owed) return false;
     bool any_wanted = false;
     for (State* ex : active) {
       if (!ex->reader.asked()) continue;
@@ -286,13 +286,13 @@ struct Transport {
         return true;  // `active` may have changed
       }
     }
-    reads_owed = any_wanted;
+    flags.reads_owed = any_wanted;
     return false;
   }
   // The application asks for the next piece of `ex`'s body.
   void ask_body(State& ex) noexcept {
     ex.reader.ask();
-    reads_owed = true;
+    flags.reads_owed = true;
     body_progress = now;
     touch();
   }
@@ -313,7 +313,7 @@ struct Transport {
       return {ec, false};
     touch();
     ex.wait_writable = above_high_watermark();
-    if (ex.wait_writable) writable_owed = true;
+    if (ex.wait_writable) flags.writable_owed = true;
     return {{}, ex.wait_writable};
   }
   // Ends that body with `trailers` (already checked: check_trailers).
@@ -408,7 +408,7 @@ struct Transport {
   // A write that returned `wait` is owed on_writable once the queue is below
   // the low watermark.
   bool deliver_writable() noexcept {
-    if (!writable_owed || queued_bytes() > config.write_low_watermark_bytes) return false;
+    if (!flags.writable_owed || queued_bytes() > config.write_low_watermark_bytes) return false;
     for (State* ex : active) {
       if (ex->wait_writable) {
         ex->wait_writable = false;
@@ -416,7 +416,7 @@ struct Transport {
         return true;  // `active` may have changed
       }
     }
-    writable_owed = false;
+    flags.writable_owed = false;
     return false;
   }
 
@@ -437,25 +437,27 @@ struct Transport {
   std::vector<Segment> deferred_releases;
 
   Axis<Phase> phase = Phase::open;
-  // No new message will be taken: the connection announced (or was told)
-  // that it closes. Input may still be read until the phase moves on (a
-  // request body, a response), which is also why this is not a phase: input
-  // can close without a close being announced (the peer's FIN).
-  bool closing = false;
   Axis<Loop> loop = Loop::outside;
-  bool again = false;  // the pass changed something another pass may use
-  // read_buffer() handed out a span that commit_read/read_eof has not taken
-  // back: a completion loop may have a read in flight into it.
-  bool read_lent = false;
-  // The app acted since the last run(): next_read/next_write must run the
-  // loop before answering (every other adapter call runs it anyway).
-  bool dirty = true;
-  // Some exchange may be owed on_writable (`wait_writable`): the dispatch
-  // loop looks for it only then.
-  bool writable_owed = false;
-  // Some exchange may be owed a body delivery (`reader.asked()`): the
-  // dispatch loop looks for it only then.
-  bool reads_owed = false;
+  // What the transport notes beside its states, none of them a state that
+  // an axis above already encodes.
+  struct Flags {
+    // No new message will be taken: the connection announced (or was told)
+    // that it closes. Input may still be read until the phase moves on (a
+    // request body, a response), which is also why this is not a phase:
+    // input can close without a close being announced (the peer's FIN).
+    bool closing = false;
+    bool again = false;  // the pass changed something another pass may use
+    // read_buffer() handed out a span that commit_read/read_eof has not
+    // taken back: a completion loop may have a read in flight into it.
+    bool read_lent = false;
+    // The app acted since the last run(): next_read/next_write must run the
+    // loop before answering (every other adapter call runs it anyway).
+    bool dirty = true;
+    // Some exchange may be owed on_writable (`wait_writable`), or a body
+    // delivery (`reader.asked()`): the dispatch loop looks only then.
+    bool writable_owed = false;
+    bool reads_owed = false;
+  } flags;
 
   Time now;
   Time idle_since;     // no exchange in progress since

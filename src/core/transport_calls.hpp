@@ -18,7 +18,7 @@ BasicConnection<Role>::~BasicConnection() = default;
 template <class Role>
 ReadOp BasicConnection<Role>::next_read() noexcept {
   Core& c = *core_;
-  if (c.dirty) c.run();
+  if (c.flags.dirty) c.run();
   if (!c.reading()) return ReadOp::close;
   if (c.input.full(!c.body_pending.empty())) return ReadOp::yield;
   return ReadOp::read;
@@ -27,7 +27,7 @@ ReadOp BasicConnection<Role>::next_read() noexcept {
 template <class Role>
 std::span<char> BasicConnection<Role>::read_buffer() noexcept {
   Core& c = *core_;
-  c.read_lent = true;
+  c.flags.read_lent = true;
   return c.input.free_space(!c.body_pending.empty());
 }
 
@@ -36,7 +36,7 @@ void BasicConnection<Role>::commit_read(std::size_t n, Time now) noexcept {
   Core& c = *core_;
   assert(now >= c.now);
   c.now = now;
-  c.read_lent = false;
+  c.flags.read_lent = false;
   if (!c.reading()) return c.release_if_idle();
   c.clock_rates();  // these bytes count in a window that waited for them
   c.input.commit(n);
@@ -48,7 +48,7 @@ template <class Role>
 void BasicConnection<Role>::read_eof(Time now) noexcept {
   Core& c = *core_;
   c.now = std::max(c.now, now);
-  c.read_lent = false;
+  c.flags.read_lent = false;
   c.input_ended();
   c.clock_rates();
 }
@@ -56,7 +56,7 @@ void BasicConnection<Role>::read_eof(Time now) noexcept {
 template <class Role>
 WriteOp BasicConnection<Role>::next_write() noexcept {
   Core& c = *core_;
-  if (c.dirty) c.run();
+  if (c.flags.dirty) c.run();
   return c.build_write();
 }
 
@@ -67,7 +67,7 @@ void BasicConnection<Role>::wrote(WriteToken token, std::size_t n, Time now) noe
   c.now = now;
   c.clock_rates();
   c.report_written(token, n);
-  if (c.dirty || c.write_opens_work()) c.run();
+  if (c.flags.dirty || c.write_opens_work()) c.run();
   c.clock_rates();
 }
 

@@ -41,7 +41,7 @@ ExchangeState* ServerCore::start_exchange() noexcept {
 }
 
 ExchangeState* ServerCore::start_message() noexcept {
-  if (closing) {
+  if (flags.closing) {
     // Bytes after a request that ends the connection are never answered.
     stop_reading();
     return nullptr;
@@ -94,10 +94,10 @@ void ServerCore::on_head(ExchangeState& ex) noexcept {
   // before any 100 (Continue) the handler asked for (RFC 9110 §10.1.1).
   const bool too_large = r.content_length && *r.content_length > ex.max_body;
   if (parsing == &ex && too_large) {
-    continue_owed = false;
+    server_flags.continue_owed = false;
     fail_request(Error::body_too_large, {});
-  } else if (continue_owed) {
-    continue_owed = false;
+  } else if (server_flags.continue_owed) {
+    server_flags.continue_owed = false;
     send_continue(ex);
   }
 }
@@ -115,7 +115,7 @@ void ServerCore::on_message_end(ExchangeState& ex) noexcept {
   parsing = nullptr;
   if (ex.request.upgrade) upgrade_owner = &ex;
   // An unread body's end is owed to a reader that already asked.
-  if (ex.reader.asked()) again = true;
+  if (ex.reader.asked()) flags.again = true;
 }
 
 // The request asked for another protocol (Upgrade or CONNECT) and llhttp
@@ -184,7 +184,7 @@ bool ServerCore::deliver_body() noexcept {
   }
   if (deliver_piece()) {
     progress = true;
-  } else if (tunnel && tunnel->reader.asked() && eof && input.empty()) {
+  } else if (tunnel && tunnel->reader.asked() && server_flags.eof && input.empty()) {
     tunnel->reader.end_delivered();
     tunnel->in.to(In::complete);
     handler.on_body_end(tunnel->handle);
@@ -202,7 +202,7 @@ void ServerCore::request_body(ExchangeState& ex) noexcept {
   // sent only once the app shows it wants the body, and, from on_request,
   // only once the declared length has been checked against the limit.
   if (ex.request.expects_continue && !ex.continue_sent) {
-    if (in_on_request == &ex) continue_owed = true;
+    if (in_on_request == &ex) server_flags.continue_owed = true;
     else send_continue(ex);
   }
   ask_body(ex);
@@ -221,7 +221,7 @@ void ServerCore::stop_reading(bool drop_unanswered_head) noexcept {
 }
 
 void ServerCore::input_ended() noexcept {
-  eof = true;
+  server_flags.eof = true;
   if (tunnel) return run();
   // Requests already received are still answered (the peer may only have
   // shut down its sending side); a request cut short is not.
@@ -250,7 +250,7 @@ DeadlineList<ServerCore::Timer, 4> ServerCore::deadlines() const noexcept {
   } else if (parsing && parsing->reader.asked() && body_pending.empty()) {
     d.add(body_progress + config.body_timeout, Timer::body);
   } else if (!parsing && active.empty()) {
-    d.add(idle_since + (served_any ? config.keep_alive_timeout : config.header_timeout), Timer::idle);
+    d.add(idle_since + (server_flags.served_any ? config.keep_alive_timeout : config.header_timeout), Timer::idle);
   }
   return d;
 }

@@ -162,9 +162,11 @@ class ServerCore : public Transport<ServerCore, ExchangeState> {
 
   ExchangeState* upgrade_owner = nullptr;  // waits for its response head
   ExchangeState* in_on_request = nullptr;  // Handler::on_request is running for it
-  bool continue_owed = false;  // read_body() from inside on_request asked for 100
-  bool eof = false;  // the peer sent FIN
-  bool served_any = false;
+  struct Flags {
+    bool continue_owed = false;  // read_body() from inside on_request asked for 100
+    bool eof = false;            // the peer sent FIN
+    bool served_any = false;     // an exchange has retired: the idle timer is keep-alive's
+  } server_flags;
 
   Time head_started;  // first byte of the head being parsed
   Time drain_started;

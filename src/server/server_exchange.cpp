@@ -60,7 +60,7 @@ bool wants_close(const ExchangeState& ex, const detail::ServerCore& c,
                  const detail::HeaderFacts& facts) {
   // After a CONNECT that gets no tunnel, what the client sends next is not
   // HTTP (RFC 9110 §9.3.6).
-  return !ex.request.keep_alive || c.closing || ex.request.is_connect() || facts.connection_close;
+  return !ex.request.keep_alive || c.flags.closing || ex.request.is_connect() || facts.connection_close;
 }
 
 std::error_code check_final(const ExchangeState& ex, int status, const detail::HeaderFacts& facts) {

@@ -34,7 +34,7 @@ bool ServerCore::retire_front(ExchangeState& ex, bool& progress) noexcept {
   // an unknown position in the byte stream: it cannot carry another.
   const bool close = ex.close_after || ex.in != In::complete;
   end_exchange(ex, ex.failure);
-  served_any = true;
+  server_flags.served_any = true;
   if (close) {
     stop_reading();
     fail_all_active(Error::connection_closed);
