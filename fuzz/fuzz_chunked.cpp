@@ -28,7 +28,6 @@
 
 using namespace wirestate;
 
-
 namespace {
 
 struct Collect final : Handler {

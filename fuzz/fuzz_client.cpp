@@ -23,7 +23,6 @@
 
 using namespace wirestate;
 
-
 namespace {
 
 struct Handler final : ResponseHandler {

@@ -23,7 +23,6 @@ using namespace wirestate;
 using wirestate::fuzz::RequestFacts;
 using wirestate::fuzz::ResponseChecker;
 
-
 namespace {
 
 const std::string big(200000, 'b');

@@ -26,7 +26,6 @@ class EpollLoop final : public EventLoop {
  private:
   struct Connection;
 
-
   void accept_all();
   void reject(int fd);
   void service(Connection& c);

@@ -30,7 +30,6 @@ class UringLoop final : public EventLoop {
  private:
   struct Connection;
 
-
   void arm_accept();
   void accepted(const io_uring_cqe& cqe);
   void admit(int fd);

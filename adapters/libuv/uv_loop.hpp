@@ -30,7 +30,6 @@ class UvLoop final : public EventLoop {
  private:
   struct Connection;
 
-
   static void on_acceptable(uv_poll_t* poll, int status, int events);
   static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);

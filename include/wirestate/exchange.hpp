@@ -43,7 +43,6 @@ class WIRESTATE_API Exchange : public ExchangeHandle<ServerRole> {
   // The request head; an empty Request once the exchange has ended.
   [[nodiscard]] const Request& request() const noexcept;
 
-
   // A whole response. Content-Length is set from `body`; a HEAD request gets
   // the same head and no body. A 2xx to CONNECT is refused
   // (Error::tunnel_required): it opens a tunnel, which respond_streaming
@@ -67,7 +66,6 @@ class WIRESTATE_API Exchange : public ExchangeHandle<ServerRole> {
   [[nodiscard]] std::error_code send_informational(int status, std::initializer_list<Header> headers) noexcept {
     return send_informational(status, Headers(headers.begin(), headers.size()));
   }
-
 
   // Each of these answers false, 0 or null once the exchange has ended.
   [[nodiscard]] bool response_started() const noexcept;

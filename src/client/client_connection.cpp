@@ -176,10 +176,6 @@ void ClientCore::request_body(State& ex) noexcept {
   if (!ex.reader.ended()) ask_body(ex);
 }
 
-
-
-
-
 void ClientCore::input_ended() noexcept {
   if (!reading()) return;
   run();  // whatever is buffered is read first

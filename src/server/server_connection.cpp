@@ -19,7 +19,6 @@ using Event = MessageParser::Event;
 using In = ExchangeState::In;
 using Out = ExchangeState::Out;
 
-
 ServerCore::ServerCore(std::shared_ptr<const Config> c, Handler& h, Time t)
     : Transport(std::move(c), t, MessageParser::Role::request), handler(h), head_started(t) {}
 

@@ -34,10 +34,6 @@ void ExchangeState::reset(const Config& config) noexcept {
 
 const Request& Exchange::request() const noexcept { return detail::received(live(), &ExchangeState::request); }
 
-
-
-
-
 void* Exchange::connection_user_data() const noexcept {
   const ExchangeState* ex = live();
   return ex ? ex->conn->user_data : nullptr;
