@@ -15,7 +15,7 @@
 
 #include "core/deadline_list.hpp"
 #include "core/exchange_core.hpp"
-#include "core/state_axis.hpp"
+#include "core/states.hpp"
 #include "core/transport.hpp"
 #include "memory/output_queue.hpp"
 #include "wire/received_head.hpp"
@@ -24,42 +24,6 @@
 namespace wirestate::detail {
 
 class ClientCore;
-
-// The request side of a client exchange: what has been written of it.
-enum class Sending : std::uint8_t { open, queued, written, reopened };
-template <>
-struct Moves<Sending> {
-  static constexpr const char* names[] = {"open", "queued", "written", "reopened"};  // in the enum's order
-  static constexpr bool allowed(Sending from, Sending to) {
-    using enum Sending;
-    switch (from) {
-      // end(), or a whole body given to send(); a held body refused by the
-      // response is never sent
-      case open: return to == queued || to == written;
-      // its last byte written; a tunnel response lets raw writes follow
-      case queued: return to == written || to == open;
-      case written: return to == reopened;  // a tunnel response after it was written
-      case reopened: return to == written;  // end() of the raw writes
-    }
-    return false;
-  }
-};
-
-// The response side.
-enum class ClientIn : std::uint8_t { waiting, body, complete };
-template <>
-struct Moves<ClientIn> {
-  static constexpr const char* names[] = {"waiting", "body", "complete"};  // in the enum's order
-  static constexpr bool allowed(ClientIn from, ClientIn to) {
-    using enum ClientIn;
-    switch (from) {
-      case waiting: return to == body || to == complete;  // the final head (1xx heads come and go)
-      case body: return to == complete;  // its end, or the peer's FIN for a tunnel
-      case complete: return to == body;  // the parser stopped at a tunnel's start
-    }
-    return false;
-  }
-};
 
 // One request and its response (exchange_core.hpp has what both roles hold).
 struct ClientExchangeState : ExchangeCore<ClientExchangeState, ClientExchange, ClientCore> {

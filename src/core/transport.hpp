@@ -50,7 +50,7 @@
 #include "core/exchange_list.hpp"
 #include "core/in_progress.hpp"
 #include "core/outgoing_body.hpp"
-#include "core/state_axis.hpp"
+#include "core/states.hpp"
 #include "memory/input_buffer.hpp"
 #include "memory/output_queue.hpp"
 #include "memory/state_pool.hpp"
@@ -68,27 +68,6 @@ namespace wirestate::detail {
 
 // The defaults, shared: what a connection given no Config co-owns.
 std::shared_ptr<const Config> default_config() noexcept;
-
-// A connection's life runs one way: it stops reading, then stops writing
-// (or both at once, when the transport fails).
-enum class Phase : std::uint8_t { open, input_closed, closed };
-template <>
-struct Moves<Phase> {
-  static constexpr const char* names[] = {"open", "input_closed", "closed"};  // in the enum's order
-  static constexpr bool allowed(Phase from, Phase to) { return to > from; }
-};
-
-// Where run() is, which decides what touch() does: outside it, inside
-// parse_input, or in any other step of the pass.
-enum class Loop : std::uint8_t { outside, parsing, stepping };
-template <>
-struct Moves<Loop> {
-  static constexpr const char* names[] = {"outside", "parsing", "stepping"};  // in the enum's order
-  // outside --run()--> stepping <--parse_input()--> parsing; stepping --the pass is done--> outside
-  static constexpr bool allowed(Loop from, Loop to) {
-    return to == Loop::stepping || from == Loop::stepping;
-  }
-};
 
 template <class Role, class State>
 struct Transport {

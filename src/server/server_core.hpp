@@ -14,7 +14,7 @@
 #include "core/deadline_list.hpp"
 #include "core/exchange_core.hpp"
 #include "core/rate_window.hpp"
-#include "core/state_axis.hpp"
+#include "core/states.hpp"
 #include "core/transport.hpp"
 #include "memory/output_queue.hpp"
 #include "wire/received_head.hpp"
@@ -23,34 +23,6 @@
 namespace wirestate::detail {
 
 class ServerCore;
-
-// The request side of a server exchange. Past `head` the application owns
-// the exchange.
-enum class ServerIn : std::uint8_t { head, body, draining, complete };
-template <>
-struct Moves<ServerIn> {
-  static constexpr const char* names[] = {"head", "body", "draining", "complete"};  // in the enum's order
-  static constexpr bool allowed(ServerIn from, ServerIn to) {
-    using enum ServerIn;
-    switch (from) {
-      case head: return to == body || to == complete;  // on_request, with a body or without
-      case body: return to == complete || to == draining;  // its end; the response ended first
-      case draining: return to == complete || to == body;  // its end; past a limit (then close)
-      case complete: return to == body;  // an accepted upgrade: the tunnel's bytes
-    }
-    return false;
-  }
-};
-
-// The response side.
-enum class ServerOut : std::uint8_t { none, streaming, ended };
-template <>
-struct Moves<ServerOut> {
-  static constexpr const char* names[] = {"none", "streaming", "ended"};  // in the enum's order
-  // none --respond, or an automatic error--> ended;
-  // none --respond_streaming--> streaming --end, or a failure--> ended
-  static constexpr bool allowed(ServerOut from, ServerOut to) { return to > from; }
-};
 
 // One request and its response (exchange_core.hpp has what both roles hold).
 struct ExchangeState : ExchangeCore<ExchangeState, Exchange, ServerCore> {

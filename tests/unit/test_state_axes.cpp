@@ -23,7 +23,7 @@ std::string drawn(const char* axis) {
   std::string line = std::string("    ") + axis + ":";
   for (std::size_t from = 0; from < states<E>; ++from)
     for (std::size_t to = 0; to < states<E>; ++to)
-      if (from != to && Moves<E>::allowed(static_cast<E>(from), static_cast<E>(to)))
+      if (from != to && allowed(static_cast<E>(from), static_cast<E>(to)))
         line += std::string(" ") + Moves<E>::names[from] + ">" + Moves<E>::names[to];
   return line;
 }
@@ -31,7 +31,7 @@ std::string drawn(const char* axis) {
 template <class E>
 bool enters(E state) {
   for (std::size_t from = 0; from < states<E>; ++from)
-    if (static_cast<E>(from) != state && Moves<E>::allowed(static_cast<E>(from), state)) return true;
+    if (static_cast<E>(from) != state && allowed(static_cast<E>(from), state)) return true;
   return false;
 }
 
@@ -53,6 +53,27 @@ TEST_CASE("docs/internals.md draws every state axis from its table of moves") {
     INFO("expected on the page:\n" << line);
     CHECK(page.find(line + "\n") != std::string::npos);
   }
+}
+
+template <class E>
+bool every_move_names_states() {
+  std::size_t listed_moves = 0;
+  for (std::size_t from = 0; from < states<E>; ++from)
+    for (std::size_t to = 0; to < states<E>; ++to)
+      listed_moves += from != to && allowed(static_cast<E>(from), static_cast<E>(to));
+  // As many moves between known states as the text lists: no typo hides one.
+  std::size_t words = 1;
+  for (char c : Moves<E>::moves) words += c == ' ';
+  return listed_moves == words;
+}
+
+TEST_CASE("every move a table lists is between states of its enum") {
+  CHECK(every_move_names_states<Phase>());
+  CHECK(every_move_names_states<Loop>());
+  CHECK(every_move_names_states<ServerIn>());
+  CHECK(every_move_names_states<ServerOut>());
+  CHECK(every_move_names_states<Sending>());
+  CHECK(every_move_names_states<ClientIn>());
 }
 
 TEST_CASE("no axis allows a move back to where an exchange starts, but through restart") {
