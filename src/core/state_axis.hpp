@@ -41,7 +41,8 @@ constexpr bool allowed(E from, E to) noexcept {
 template <class E>
 class Axis {
  public:
-  constexpr Axis(E initial) noexcept : value_(initial) {}  // NOLINT: a field's initializer
+  // Implicit, so that a field reads `Axis<In> in = In::head;`.
+  constexpr Axis(E initial) noexcept : value_(initial) {}
   Axis& operator=(E) = delete;  // every move goes through to()
 
   constexpr operator E() const noexcept { return value_; }
