@@ -2,7 +2,7 @@
 // ExchangeHandle's calls, written once over the role's exchange state. Each
 // role's file includes this and instantiates it for its role, as with
 // transport_calls.hpp. What differs between the roles are these hooks of
-// the role's core:
+// the role's core and of its exchange state:
 //
 //   core:   void request_body(State&);            // read_body() on a live exchange
 //   state:  std::error_code check_body_write() const;  // may it write now?
