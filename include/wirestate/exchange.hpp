@@ -17,7 +17,7 @@
 //    request.hpp and handler.hpp.
 #include "wirestate/api.hpp"
 
-#include <cstdint>
+#include <cstddef>
 #include <initializer_list>
 #include <string_view>
 #include <system_error>

@@ -153,7 +153,7 @@ void ClientCore::on_head(State& ex) noexcept {
 void ClientCore::on_message_end(State& ex) noexcept {
   if (ex.in == In::waiting) {
     // The end of a 1xx: the final head follows, into fresh storage.
-    ex.head.reset({config.max_request_line_bytes, config.max_header_bytes, config.max_header_count});
+    ex.reset_head(config);
     lent.parser().set_builders(&ex.head, &ex.trailers, &ex.extensions);
     return;
   }

@@ -44,10 +44,16 @@ struct ExchangeCore {
   // After a 101, or a 2xx to CONNECT: raw bytes both ways.
   bool is_tunnel() const noexcept { return body.framing == Framing::tunnel; }
 
+  // Fresh head storage within the limits: for each exchange, and on the
+  // client after each 1xx, whose final head follows.
+  void reset_head(const Config& config) noexcept {
+    head.reset({config.max_request_line_bytes, config.max_header_bytes, config.max_header_count});
+  }
+
   // The start of an exchange, for what both roles hold; the role's reset()
   // calls this, then sets its own fields and the handle's generation.
   void reset_common(const Config& config) noexcept {
-    head.reset({config.max_request_line_bytes, config.max_header_bytes, config.max_header_count});
+    reset_head(config);
     trailers.reset({0, config.max_trailer_bytes, config.max_header_count});
     reader = {};
     max_body = config.max_body_bytes;

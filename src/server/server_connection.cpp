@@ -124,7 +124,7 @@ void ServerCore::on_message_end(ExchangeState& ex) noexcept {
 void ServerCore::resolve_upgrade() noexcept {
   ExchangeState& ex = *upgrade_owner;
   upgrade_owner = nullptr;
-  if (ex.body.framing == Framing::tunnel) {
+  if (ex.is_tunnel()) {
     tunnel = &ex;
     ex.in.to(In::body);
     ex.reader.reopen();
@@ -195,7 +195,7 @@ bool ServerCore::deliver_body() noexcept {
 void ServerCore::request_body(ExchangeState& ex) noexcept {
   // A 101 sent after the request's body ended: the tunnel's bytes are what
   // this asks for (resolve_upgrade opens it before the next delivery).
-  if (ex.reader.ended() && upgrade_owner == &ex && ex.body.framing == Framing::tunnel) ex.reader.reopen();
+  if (ex.reader.ended() && upgrade_owner == &ex && ex.is_tunnel()) ex.reader.reopen();
   if (ex.failure || ex.in == In::draining || ex.reader.ended()) return;
   // RFC 9110 §10.1.1: the client waits for 100 before sending the body; it is
   // sent only once the app shows it wants the body, and, from on_request,

@@ -146,7 +146,7 @@ std::error_code Exchange::respond_streaming(int status, Headers headers) noexcep
     ex.body.framing = Framing::close;
     spec.close = true;
   }
-  spec.keep_alive = !spec.close && ex.request.version_minor == 0 && ex.body.framing != Framing::tunnel;
+  spec.keep_alive = !spec.close && ex.request.version_minor == 0 && !ex.is_tunnel();
   ex.body.discard = ex.request.is_head();
   detail::serialize_head(c.arena, ex.queue, c.config, spec);
   ex.close_after = spec.close;
