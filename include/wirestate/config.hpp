@@ -14,6 +14,7 @@ namespace wirestate {
 
 class BufferPool;
 class HttpDate;
+struct Counters;
 
 // What happens to a request body the application did not read when its
 // response ended (RFC 9112 §9.3 leaves it to the server).
@@ -117,6 +118,10 @@ struct Config {
   // §6.6.1). The core has no clock: the adapter owns this object and updates
   // it once a second. Null: no Date header is added.
   const HttpDate* date = nullptr;
+  // Where the connections sharing this Config count requests, responses,
+  // automatic errors and bytes (counters.hpp). The adapter owns it, and
+  // reads it on the connections' thread. Null: nothing is counted.
+  Counters* counters = nullptr;
 };
 
 }  // namespace wirestate

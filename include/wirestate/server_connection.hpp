@@ -35,6 +35,13 @@ class WIRESTATE_API ServerConnection : public BasicConnection<ServerRole> {
   // peer, say, for an access log); the application reads it through
   // Exchange::connection_user_data() and RefusedRequest. Not owned.
   void set_user_data(void* data) noexcept;
+
+  // What the connection is doing, as nginx's stub_status counts it:
+  // waiting between requests (keep-alive, or a new connection yet to send),
+  // reading a request head, or writing (an exchange in progress, from its
+  // head to its response's last byte).
+  enum class Activity { waiting, reading, writing };
+  [[nodiscard]] Activity activity() const noexcept;
 };
 
 }  // namespace wirestate

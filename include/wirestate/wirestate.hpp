@@ -6,6 +6,7 @@
 #include "wirestate/client_connection.hpp"
 #include "wirestate/config.hpp"
 #include "wirestate/connection.hpp"
+#include "wirestate/counters.hpp"
 #include "wirestate/error.hpp"
 #include "wirestate/exchange.hpp"
 #include "wirestate/handler.hpp"

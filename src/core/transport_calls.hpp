@@ -6,6 +6,7 @@
 #include <cassert>
 
 #include "wirestate/basic_connection.hpp"
+#include "wirestate/counters.hpp"
 
 namespace wirestate {
 
@@ -40,6 +41,7 @@ void BasicConnection<Role>::commit_read(std::size_t n, Time now) noexcept {
   if (!c.reading()) return c.release_if_idle();
   c.clock_rates();  // these bytes count in a window that waited for them
   c.input.commit(n);
+  if (c.config.counters) c.config.counters->bytes_in += n;
   c.run();
   c.clock_rates();
 }
@@ -67,6 +69,7 @@ void BasicConnection<Role>::wrote(WriteToken token, std::size_t n, Time now) noe
   c.now = now;
   c.clock_rates();
   c.report_written(token, n);
+  if (c.config.counters) c.config.counters->bytes_out += n;
   if (c.flags.dirty || c.write_opens_work()) c.run();
   c.clock_rates();
 }

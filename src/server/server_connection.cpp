@@ -85,6 +85,7 @@ void ServerCore::on_head(ExchangeState& ex) noexcept {
   r.expects_continue = lent.parser().expects_continue();
   ex.in.to(r.has_body() ? In::body : In::complete);
   if (!r.keep_alive) stop_accepting();
+  if (config.counters) ++config.counters->requests;
   in_on_request = &ex;
   handler.on_request(ex.handle);
   in_on_request = nullptr;
@@ -296,5 +297,13 @@ void ServerConnection::shutdown(Time now) noexcept {
 }
 
 void ServerConnection::set_user_data(void* data) noexcept { core_->user_data = data; }
+
+ServerConnection::Activity ServerConnection::activity() const noexcept {
+  const detail::ServerCore& c = *core_;
+  if (c.active.empty()) return c.input.empty() ? Activity::waiting : Activity::reading;
+  // Only the exchange being parsed can still be in its head.
+  if (c.active.size() == 1 && c.parsing && c.parsing->in == detail::In::head) return Activity::reading;
+  return Activity::writing;
+}
 
 }  // namespace wirestate

@@ -18,11 +18,13 @@
 #include "core/transport.hpp"
 #include "memory/output_queue.hpp"
 #include "wire/received_head.hpp"
+#include "wirestate/counters.hpp"
 #include "wirestate/server_connection.hpp"
 
 namespace wirestate::detail {
 
 class ServerCore;
+struct HeadSpec;
 
 // One request and its response (exchange_core.hpp has what both roles hold).
 struct ExchangeState : ExchangeCore<ExchangeState, Exchange, ServerCore> {
@@ -115,6 +117,8 @@ class ServerCore : public Transport<ServerCore, ExchangeState> {
   // No more input. A head still being parsed that the app never saw is
   // dropped unless the caller answers it (`drop_unanswered_head` false).
   [[gnu::cold]] void stop_reading(bool drop_unanswered_head = true) noexcept;
+  // Every response head, interim, final or automatic, is queued here.
+  void queue_head(ExchangeState& ex, const HeadSpec& spec) noexcept;
   [[gnu::cold]] void queue_error_response(ExchangeState& ex, Error e, std::string_view detail) noexcept;
   // What on_request_refused and on_error_response are told of `ex`.
   RefusedRequest refusal(const ExchangeState& ex, Error e, std::string_view detail) const noexcept;

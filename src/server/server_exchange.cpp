@@ -95,7 +95,7 @@ std::error_code Exchange::respond(int status, Headers headers, std::string_view 
   spec.close = wants_close(ex, c, facts) || unread_body;
   spec.keep_alive = !spec.close && ex.request.version_minor == 0;
   if (!ex.request.is_head()) spec.body = body;
-  detail::serialize_head(c.arena, ex.queue, c.config, spec);
+  c.queue_head(ex, spec);
   ex.close_after = spec.close;
   // Once a response says the connection closes, no later request is read.
   if (spec.close) c.stop_accepting();
@@ -148,7 +148,7 @@ std::error_code Exchange::respond_streaming(int status, Headers headers) noexcep
   }
   spec.keep_alive = !spec.close && ex.request.version_minor == 0 && !ex.is_tunnel();
   ex.body.discard = ex.request.is_head();
-  detail::serialize_head(c.arena, ex.queue, c.config, spec);
+  c.queue_head(ex, spec);
   ex.close_after = spec.close;
   if (spec.close) c.stop_accepting();
   ex.out.to(Out::streaming);
@@ -170,7 +170,7 @@ std::error_code Exchange::send_informational(int status, Headers headers) noexce
   if (ex.request.version_minor == 0) return {};
   detail::HeadSpec spec(status, headers, facts);
   spec.informational = true;
-  detail::serialize_head(c.arena, ex.queue, c.config, spec);
+  c.queue_head(ex, spec);
   if (status == 100) ex.continue_sent = true;
   c.touch();
   return {};

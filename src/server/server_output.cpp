@@ -63,6 +63,11 @@ void ServerCore::fail_transport(Error e) noexcept {
   write_waiting_since.reset();
 }
 
+void ServerCore::queue_head(ExchangeState& ex, const HeadSpec& spec) noexcept {
+  serialize_head(arena, ex.queue, config, spec);
+  if (config.counters) ++config.counters->responses[Counters::status_class(spec.status)];
+}
+
 void ServerCore::queue_error_response(ExchangeState& ex, Error e,
                                                   std::string_view detail) noexcept {
   const int status = status_for(e);
@@ -91,7 +96,8 @@ void ServerCore::queue_error_response(ExchangeState& ex, Error e,
   HeadSpec spec(status, response.headers, facts);
   spec.content_length = response.body.size();
   spec.close = true;
-  serialize_head(arena, ex.queue, config, spec);
+  if (config.counters) ++config.counters->automatic[static_cast<std::size_t>(e)];
+  queue_head(ex, spec);
   // RFC 9110 §9.3.2: the answer to HEAD has the length of the body it
   // would have had, and no body.
   if (ex.head.method_so_far() != "HEAD") append_copy(arena, ex.queue, response.body);
