@@ -76,6 +76,9 @@ WIRESTATE_API int status_for(Error e) noexcept;
 // the peer can act on ("request header fields too large"); message() is
 // for the embedder and names the Config field behind a limit.
 WIRESTATE_API const char* peer_reason(Error e) noexcept;
+// The enumerator's own name ("header_too_large"), for metrics labels and
+// logs that want a stable identifier; "unknown" for a value outside Error.
+WIRESTATE_API const char* error_name(Error e) noexcept;
 // Whether `ec` says the caller misused the API (a bug to fix: a second
 // response, a stale handle, ...), as opposed to a peer or transport error
 // the caller only has to let pass (on_exchange_end follows with it).

@@ -119,6 +119,58 @@ bool is_misuse(std::error_code ec) noexcept {
   }
 }
 
+const char* error_name(Error e) noexcept {
+  switch (e) {
+    case Error::bad_request: return "bad_request";
+    case Error::missing_host: return "missing_host";
+    case Error::invalid_host: return "invalid_host";
+    case Error::conflicting_framing: return "conflicting_framing";
+    case Error::chunked_not_final: return "chunked_not_final";
+    case Error::invalid_transfer_encoding: return "invalid_transfer_encoding";
+    case Error::invalid_content_length: return "invalid_content_length";
+    case Error::invalid_chunk: return "invalid_chunk";
+    case Error::request_line_too_long: return "request_line_too_long";
+    case Error::header_too_large: return "header_too_large";
+    case Error::too_many_headers: return "too_many_headers";
+    case Error::body_too_large: return "body_too_large";
+    case Error::chunk_extension_too_large: return "chunk_extension_too_large";
+    case Error::trailer_too_large: return "trailer_too_large";
+    case Error::unsupported_transfer_coding: return "unsupported_transfer_coding";
+    case Error::method_not_implemented: return "method_not_implemented";
+    case Error::expectation_failed: return "expectation_failed";
+    case Error::version_not_supported: return "version_not_supported";
+    case Error::header_timeout: return "header_timeout";
+    case Error::body_timeout: return "body_timeout";
+    case Error::body_too_slow: return "body_too_slow";
+    case Error::peer_closed: return "peer_closed";
+    case Error::write_failed: return "write_failed";
+    case Error::send_timeout: return "send_timeout";
+    case Error::send_too_slow: return "send_too_slow";
+    case Error::connection_closed: return "connection_closed";
+    case Error::no_response: return "no_response";
+    case Error::bad_response: return "bad_response";
+    case Error::unexpected_response: return "unexpected_response";
+    case Error::response_already_started: return "response_already_started";
+    case Error::response_not_started: return "response_not_started";
+    case Error::response_ended: return "response_ended";
+    case Error::body_overrun: return "body_overrun";
+    case Error::body_underrun: return "body_underrun";
+    case Error::body_not_allowed: return "body_not_allowed";
+    case Error::invalid_status: return "invalid_status";
+    case Error::invalid_header: return "invalid_header";
+    case Error::invalid_trailer: return "invalid_trailer";
+    case Error::invalid_chunk_extension: return "invalid_chunk_extension";
+    case Error::not_chunked: return "not_chunked";
+    case Error::invalid_request_line: return "invalid_request_line";
+    case Error::not_accepting: return "not_accepting";
+    case Error::write_misreported: return "write_misreported";
+    case Error::exchange_ended: return "exchange_ended";
+    case Error::tunnel_required: return "tunnel_required";
+    case Error::upgrade_before_body_end: return "upgrade_before_body_end";
+  }
+  return "unknown";
+}
+
 const char* peer_reason(Error e) noexcept {
   switch (e) {
     case Error::bad_request: return "malformed request";

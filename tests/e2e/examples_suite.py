@@ -10,10 +10,12 @@ import argparse
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 import unittest
 import urllib.request
 
@@ -57,14 +59,60 @@ class BlockingServer(unittest.TestCase):
             server.stop()
 
 
-class EpollHandler(unittest.TestCase):
-    def test_the_adapter_serves_the_embedders_handler(self):
-        server = ServerProcess([ARGS.epoll, "--host", "127.0.0.1", "--port", "0", "--threads", "1", "--quiet"])
+def get_raw(port, request):
+    """The status code of the answer to `request`, sent whole on a new connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request)
+        data = b""
+        while b"\r\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    return int(data.split(b" ", 2)[1])
+
+
+class EmbeddedLoop:
+    """A program serving its own Handler on one of the loops, beside a timer
+    of its own, with a 1 KiB header limit (docs/examples/*_poll.cpp and
+    uv_embedded.cpp)."""
+
+    def check_program(self, binary, echo=False):
+        server = ServerProcess([binary, "0"])
         try:
-            self.assertEqual(server.get("/a"), (200, b"request 1 on this loop, for /a\n"))
-            self.assertEqual(server.get("/b"), (200, b"request 2 on this loop, for /b\n"))
+            first = server.get("/ticks")
+            time.sleep(0.35)
+            second = server.get("/ticks")
+            self.assertEqual(first[0], 200)
+            ticks = [int(re.match(rb"ticks (\d+), request (\d+)", body).group(1)) for _, body in (first, second)]
+            self.assertGreaterEqual(ticks[1] - ticks[0], 2, (first, second))  # its own timer kept firing
+            port = int(server.url.rsplit(":", 1)[1])
+            big = b"GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * 2048 + b"\r\n\r\n"
+            self.assertEqual(get_raw(port, big), 431)
+            self.assertEqual(get_raw(port, b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"), 200)
+            if echo:
+                line = server.proc.stdout.readline()
+                echo_port = int(re.search(r"echo on \S+:(\d+)", line).group(1))
+                with socket.create_connection(("127.0.0.1", echo_port), timeout=10) as s:
+                    s.sendall(b"ping")
+                    self.assertEqual(s.recv(16), b"ping")
         finally:
             self.assertEqual(server.stop(), 0)
+
+
+class EpollPoll(unittest.TestCase, EmbeddedLoop):
+    def test_run_once_from_the_programs_own_poll(self):
+        self.check_program(ARGS.epoll_poll)
+
+
+class UringPoll(unittest.TestCase, EmbeddedLoop):
+    def test_run_once_from_the_programs_own_poll(self):
+        self.check_program(ARGS.uring_poll)
+
+
+class UvEmbedded(unittest.TestCase, EmbeddedLoop):
+    def test_serves_beside_the_programs_own_timer_and_echo_server(self):
+        self.check_program(ARGS.uv_embedded, echo=True)
 
 
 # A program with its own llhttp (as node has one) beside wirestate's.
@@ -190,7 +238,9 @@ class Installed(unittest.TestCase):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--blocking", required=True)
-    parser.add_argument("--epoll", required=True)
+    parser.add_argument("--epoll-poll", required=True)
+    parser.add_argument("--uring-poll", required=True)
+    parser.add_argument("--uv-embedded", required=True)
     parser.add_argument("--source", required=True)
     parser.add_argument("--build", required=True)
     ARGS, rest = parser.parse_known_args()

@@ -106,3 +106,10 @@ TEST_CASE("activity() is writing while a response streams, even with the next he
   rt.feed("GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HT");
   CHECK(rt.conn.activity() == Activity::writing);
 }
+
+TEST_CASE("error_name gives each Error its enumerator's name") {
+  CHECK(std::string_view(error_name(Error::bad_request)) == "bad_request");
+  CHECK(std::string_view(error_name(Error::header_too_large)) == "header_too_large");
+  CHECK(std::string_view(error_name(Error::upgrade_before_body_end)) == "upgrade_before_body_end");
+  CHECK(std::string_view(error_name(static_cast<Error>(0))) == "unknown");
+}

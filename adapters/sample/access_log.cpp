@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cstring>
 
-namespace wirestate::adapters {
+namespace wirestate::sample {
 
 AccessLog* AccessLog::open(const std::string& path) {
   if (path == "-") return new AccessLog(stdout, false);
@@ -113,4 +113,4 @@ void AccessLog::run() {
   }
 }
 
-}  // namespace wirestate::adapters
+}  // namespace wirestate::sample

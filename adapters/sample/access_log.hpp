@@ -19,13 +19,7 @@
 #include <string_view>
 #include <thread>
 
-namespace wirestate::adapters {
-
-// What an adapter knows of a connection's peer: kept with each connection
-// (ServerConnection::set_user_data) for the access log.
-struct PeerInfo {
-  char address[64] = "-";
-};
+namespace wirestate::sample {
 
 // One response, as the access log writes it.
 struct AccessRecord {
@@ -61,4 +55,4 @@ class AccessLog {
   std::thread writer_;
 };
 
-}  // namespace wirestate::adapters
+}  // namespace wirestate::sample

@@ -4,20 +4,27 @@
 // adapters. One instance per event loop; per-request state comes from a pool
 // it keeps, so steady traffic allocates nothing here either.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
-#include "../common/access_log.hpp"
-#include "../common/timers.hpp"
+#include "access_log.hpp"
+#include "stats_board.hpp"
+#include "wirestate/loop.hpp"
 #include "wirestate/wirestate.hpp"
 
-namespace wirestate::adapters {
+namespace wirestate::sample {
 
 class SampleApp final : public Handler {
  public:
   // `max_generated_bytes`: the largest N /bytes/N and /stream/N send.
   SampleApp(Timers& timers, AccessLog* log, std::uint64_t max_generated_bytes)
       : timers_(timers), log_(log), max_generated_bytes_(max_generated_bytes) {}
+  ~SampleApp() override;
+
+  // Serve GET /stats from `board`, publishing `live()` (this loop's
+  // counters) there once a second.
+  void watch(StatsBoard& board, std::size_t loop_index, std::function<LoopCounters()> live);
 
   void on_request(Exchange& ex) noexcept override;
   void on_body(Exchange& ex, std::string_view data) noexcept override;
@@ -56,18 +63,19 @@ class SampleApp final : public Handler {
   void generate(Job& job);
   void log(const Exchange& ex, const Job& job, std::error_code error);
   static void on_slow_tick(void* context);
+  static void on_publish(void* context);
+  static constexpr Duration publish_period = std::chrono::seconds(1);
 
   Timers& timers_;
   AccessLog* log_;
   std::uint64_t max_generated_bytes_;
   std::vector<std::unique_ptr<Job>> jobs_;
   std::vector<Job*> free_jobs_;
+  StatsBoard* board_ = nullptr;
+  std::size_t loop_index_ = 0;
+  std::function<LoopCounters()> live_;
+  Timers::Token publish_timer_ = 0;
 };
 
-struct ServerShared;
 
-// The AppFactory of every sample server: one SampleApp per loop, with the
-// server's access log and byte cap.
-std::unique_ptr<Handler> make_sample_app(Timers& timers, ServerShared& shared);
-
-}  // namespace wirestate::adapters
+}  // namespace wirestate::sample

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-namespace wirestate::adapters {
+namespace wirestate::sample {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -22,4 +22,4 @@ struct ServerOptions {
 // exits 2; on --help prints the usage and exits 0.
 ServerOptions parse_server_options(int argc, char** argv, const char* program);
 
-}  // namespace wirestate::adapters
+}  // namespace wirestate::sample

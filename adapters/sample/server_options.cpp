@@ -7,9 +7,9 @@
 #include <string_view>
 #include <thread>
 
-#include "../sample_app/sample_app.hpp"
+#include "sample_app.hpp"
 
-namespace wirestate::adapters {
+namespace wirestate::sample {
 namespace {
 
 void usage(const char* program, FILE* to) {
@@ -89,4 +89,4 @@ ServerOptions parse_server_options(int argc, char** argv, const char* program) {
   return o;
 }
 
-}  // namespace wirestate::adapters
+}  // namespace wirestate::sample

@@ -1,0 +1,243 @@
+#include "loop_core.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "wirestate/status.hpp"
+
+namespace wirestate::adapters {
+namespace {
+
+// What a loop serves when the embedder gave no handler.
+class NotFound final : public Handler {
+ public:
+  void on_request(Exchange& ex) noexcept override {
+    (void)ex.respond(404, {{"Content-Type", "text/plain; charset=utf-8"}}, "404 Not Found\n");
+  }
+};
+
+std::string overload_response(std::chrono::seconds retry_after) {
+  static constexpr std::string_view body = "503 Service Unavailable: the server is at capacity\n";
+  std::string r = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: ";
+  r += std::to_string(retry_after.count());
+  r += "\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ";
+  r += std::to_string(body.size());
+  r += "\r\n\r\n";
+  r += body;
+  return r;
+}
+
+int open_reserve() { return open("/dev/null", O_RDONLY | O_CLOEXEC); }
+
+}  // namespace
+
+LoopConnection::LoopConnection(LoopCore& c) : core(c), http(c.config(), c.handler(), c.now()) {
+  http.set_waker(this);
+}
+
+void LoopConnection::wake() noexcept { core.schedule(*this); }
+
+LoopCore::LoopCore(LoopOptions options, LoopIo& io)
+    : options_(std::move(options)),
+      io_(io),
+      config_(std::make_shared<Config>(options_.config)),
+      overload_(overload_response(options_.retry_after)),
+      reserve_fd_(open_reserve()) {
+  if (!options_.budget) options_.budget = std::make_shared<ConnectionBudget>(options_.max_connections);
+  config_->date = &timers_.date();
+  config_->buffers = &buffers_;
+  config_->counters = &http_counters_;
+  handler_ = options_.make_handler ? options_.make_handler(timers_) : nullptr;
+  if (!handler_) handler_ = std::make_unique<NotFound>();
+}
+
+LoopCore::~LoopCore() {
+  if (reserve_fd_ >= 0) close(reserve_fd_);
+}
+
+void LoopCore::accepted(int fd) {
+  ++accepted_;
+  if (stopping_ || !options_.budget->take()) return turn_away(fd);
+  const int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  LoopConnection* c = io_.open(fd);
+  if (!c) {
+    options_.budget->give();
+    return;
+  }
+  ++handled_;
+  if (options_.peer_addresses) {
+    c->peer = std::make_unique<PeerAddress>();
+    describe_peer(fd, *c->peer);
+    c->http.set_user_data(c->peer.get());
+  }
+  connections_.push_back(c);
+  schedule(*c);
+}
+
+void LoopCore::accept_all(int listen_fd) {
+  for (int accepted = 0; accepted < 256; ++accepted) {
+    const int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      this->accepted(fd);
+      continue;
+    }
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    if (errno == EMFILE || errno == ENFILE) {
+      out_of_descriptors(listen_fd);
+      continue;
+    }
+    return;  // EAGAIN, or an error that a later wake-up will report again
+  }
+}
+
+void LoopCore::out_of_descriptors(int listen_fd) {
+  if (reserve_fd_ < 0) return;
+  close(reserve_fd_);
+  const int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (fd >= 0) {
+    ++accepted_;
+    turn_away(fd);
+  }
+  reserve_fd_ = open_reserve();
+}
+
+void LoopCore::turn_away(int fd) {
+  ++turned_away_;
+  if (options_.on_turned_away) {
+    PeerAddress peer;
+    describe_peer(fd, peer);
+    options_.on_turned_away({peer.text, stopping_, overload_});
+  }
+  [[maybe_unused]] auto n = send(fd, overload_.data(), overload_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  // Closing with the client's request unread would reset the connection and
+  // could destroy the 503 before the client reads it; half-close first.
+  shutdown(fd, SHUT_WR);
+  close(fd);
+}
+
+void LoopCore::schedule(LoopConnection& c) {
+  if (c.scheduled) return;
+  c.scheduled = true;
+  ready_.push_back(&c);
+}
+
+void LoopCore::serve_ready() {
+  // Connections woken while serving others are served in this same pass.
+  for (std::size_t i = 0; i < ready_.size(); ++i) {
+    LoopConnection* c = ready_[i];
+    if (!c) continue;  // freed after it was scheduled
+    c->scheduled = false;
+    io_.service(*c);
+  }
+  ready_.clear();
+}
+
+void LoopCore::arm_deadline(LoopConnection& c) {
+  c.deadline.arm(timers_.heap(), c.http.deadline(), &LoopCore::on_deadline, &c);
+}
+
+void LoopCore::on_deadline(void* context) {
+  LoopConnection& c = *static_cast<LoopConnection*>(context);
+  c.deadline.fired(c.http, c.core.now());
+  c.core.schedule(c);
+}
+
+void LoopCore::begin_linger(LoopConnection& c) {
+  c.deadline.cancel(timers_.heap());
+  // RFC 9112 §9.6: close the sending side first and read on for a while, so
+  // that unread input does not turn the close into a reset that destroys the
+  // response at the client.
+  if (!io_.half_close(c)) return io_.end(c);
+  c.lingering = true;
+  c.linger_timer = timers_.heap().start(now() + options_.linger, &LoopCore::on_linger_timeout, &c);
+  schedule(c);
+}
+
+void LoopCore::on_linger_timeout(void* context) {
+  LoopConnection& c = *static_cast<LoopConnection*>(context);
+  c.linger_timer = {};
+  c.core.io_.end(c);
+}
+
+void LoopCore::forget(LoopConnection& c) {
+  c.deadline.cancel(timers_.heap());
+  timers_.heap().cancel(c.linger_timer);
+  if (auto it = std::find(connections_.begin(), connections_.end(), &c); it != connections_.end()) {
+    connections_.erase(it);
+    options_.budget->give();
+  }
+  // serve_ready() may be walking ready_: blank the entry rather than shift the rest.
+  std::replace(ready_.begin(), ready_.end(), &c, static_cast<LoopConnection*>(nullptr));
+}
+
+void LoopCore::poll_stop() {
+  if (stop_requested_.load() && !stopping_) begin_stop();
+}
+
+void LoopCore::begin_stop() {
+  stopping_ = true;
+  io_.stop_listening();
+  for (LoopConnection* c : connections_) {
+    c->http.shutdown(now());
+    schedule(*c);
+  }
+  timers_.heap().start(now() + options_.grace, &LoopCore::on_grace_timeout, this);
+}
+
+void LoopCore::report_finished() {
+  if (reported_) return;
+  reported_ = true;
+  if (options_.on_finished) options_.on_finished();
+}
+
+void LoopCore::on_grace_timeout(void* context) { static_cast<LoopCore*>(context)->grace_over_ = true; }
+
+Duration LoopCore::wait_bound(Duration cap) const {
+  if (!ready_.empty()) return Duration::zero();
+  if (auto next = timers_.next()) return std::clamp<Duration>(*next - timers_.now(), Duration::zero(), cap);
+  return cap;
+}
+
+void LoopCore::run_timers() {
+  timers_.tick();
+  timers_.heap().run_due(timers_.now());
+}
+
+LoopCounters LoopCore::counters() const {
+  LoopCounters s;
+  s.accepted = accepted_;
+  s.handled = handled_;
+  s.turned_away = turned_away_;
+  s.active = connections_.size();
+  for (const LoopConnection* c : connections_) {
+    switch (c->http.activity()) {
+      case ServerConnection::Activity::waiting: ++s.waiting; break;
+      case ServerConnection::Activity::reading: ++s.reading; break;
+      case ServerConnection::Activity::writing: ++s.writing; break;
+    }
+  }
+  s.http = http_counters_;
+  return s;
+}
+
+void describe_peer(int fd, PeerAddress& peer) {
+  sockaddr_storage address{};
+  socklen_t size = sizeof address;
+  const void* ip = nullptr;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0) {
+    if (address.ss_family == AF_INET) ip = &reinterpret_cast<const sockaddr_in*>(&address)->sin_addr;
+    if (address.ss_family == AF_INET6) ip = &reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr;
+  }
+  if (!ip || !inet_ntop(address.ss_family, ip, peer.text, sizeof peer.text)) std::strcpy(peer.text, "-");
+}
+
+}  // namespace wirestate::adapters

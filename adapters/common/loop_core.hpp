@@ -1,0 +1,140 @@
+#pragma once
+// What the three server loops share, written once: the connections' list and
+// ready list, admission against the budget, the 503 and the reserve
+// descriptor, deadlines, lingering close, graceful stop, counters. A loop
+// supplies its IO (LoopIo) and drives the turn: it tells the core what the
+// kernel said, and the core tells it which connection to service.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "loop_timers.hpp"
+#include "wirestate/loop.hpp"
+#include "wirestate/wirestate.hpp"
+
+struct sockaddr_storage;
+
+namespace wirestate::adapters {
+
+class LoopCore;
+
+// The core's part of one server connection; a loop's own connection type
+// derives from it and adds its socket.
+struct LoopConnection : Waker {
+  explicit LoopConnection(LoopCore& core);
+  void wake() noexcept override;
+
+  LoopCore& core;
+  ServerConnection http;
+  std::unique_ptr<PeerAddress> peer;  // LoopOptions::peer_addresses
+  bool scheduled = false;
+  bool lingering = false;
+  DeadlineEntry deadline;
+  TimerHeap::Id linger_timer;
+};
+
+// What a loop does with its sockets, when the core asks.
+class LoopIo {
+ public:
+  // A connection for an admitted socket, owned by the loop (null: the
+  // socket was closed, it could not be served).
+  virtual LoopConnection* open(int fd) = 0;
+  // One turn of reads and writes, or, while lingering, of discarding.
+  virtual void service(LoopConnection& c) = 0;
+  // Lingering starts: shut the sending side and read on. False: close now.
+  virtual bool half_close(LoopConnection& c) = 0;
+  // Close the connection; once its socket has nothing in flight, the loop
+  // calls LoopCore::forget(c) and frees it.
+  virtual void end(LoopConnection& c) = 0;
+  // Stop accepting: the loop is stopping.
+  virtual void stop_listening() = 0;
+
+ protected:
+  ~LoopIo() = default;
+};
+
+class LoopCore {
+ public:
+  LoopCore(LoopOptions options, LoopIo& io);
+  ~LoopCore();
+  LoopCore(const LoopCore&) = delete;
+  LoopCore& operator=(const LoopCore&) = delete;
+
+  const LoopOptions& options() const { return options_; }
+  std::shared_ptr<Config>& config() { return config_; }
+  Handler& handler() { return *handler_; }
+  LoopIo& io() { return io_; }
+  LoopTimers& timers() { return timers_; }
+  Time now() const { return timers_.now(); }
+
+  // A socket the loop was given (accepted or adopted): served, or turned
+  // away with the 503 and closed.
+  void accepted(int fd);
+  // Accepts from a non-blocking listener until it has no more (or 256).
+  void accept_all(int listen_fd);
+  // The listener said EMFILE/ENFILE: spend the reserve descriptor to answer
+  // one waiting client, so the queue drains instead of waking the loop
+  // forever.
+  void out_of_descriptors(int listen_fd);
+
+  void schedule(LoopConnection& c);
+  bool has_ready() const { return !ready_.empty(); }
+  // Services every scheduled connection, those scheduled meanwhile too.
+  void serve_ready();
+  // After a service that left the connection open: its next deadline.
+  void arm_deadline(LoopConnection& c);
+  // The connection is done writing: linger, or close.
+  void begin_linger(LoopConnection& c);
+  // The bookkeeping of a connection the loop is about to free.
+  void forget(LoopConnection& c);
+
+  // stop(): any thread; the loop then wakes its wait and calls poll_stop().
+  void request_stop() { stop_requested_.store(true); }
+  bool stop_requested() const { return stop_requested_.load(); }
+  // On the loop's thread, after each wait.
+  void poll_stop();
+  bool stopping() const { return stopping_; }
+  // Stopping, and every connection finished or the grace period passed.
+  bool finished() const { return stopping_ && (connections_.empty() || grace_over_); }
+  const std::vector<LoopConnection*>& connections() const { return connections_; }
+  // Runs LoopOptions::on_finished, once.
+  void report_finished();
+
+  // How long the turn's wait may last: 0 with connections ready, else until
+  // the next timer, at most `cap` (the Date header moves on each second).
+  Duration wait_bound(Duration cap = std::chrono::seconds(1)) const;
+  // Reads the clock and runs the timers that are due.
+  void run_timers();
+
+  LoopCounters counters() const;
+
+ private:
+  void turn_away(int fd);
+  void begin_stop();
+  static void on_deadline(void* context);
+  static void on_linger_timeout(void* context);
+  static void on_grace_timeout(void* context);
+
+  LoopOptions options_;
+  LoopIo& io_;
+  LoopTimers timers_;  // the handler's Timers too
+  FreeListPool buffers_;  // idle connections give their buffers back here
+  Counters http_counters_;
+  std::shared_ptr<Config> config_;  // shared by the loop's connections
+  std::unique_ptr<Handler> handler_;
+  std::string overload_;  // the 503
+  int reserve_fd_ = -1;
+  std::atomic<bool> stop_requested_{false};
+  bool stopping_ = false;
+  bool grace_over_ = false;
+  bool reported_ = false;
+  std::uint64_t accepted_ = 0, handled_ = 0, turned_away_ = 0;
+  std::vector<LoopConnection*> ready_;
+  std::vector<LoopConnection*> connections_;
+};
+
+// The numeric address of a socket's peer, or "-".
+void describe_peer(int fd, PeerAddress& peer);
+
+}  // namespace wirestate::adapters
