@@ -5,6 +5,7 @@
 // supplies its IO (LoopIo) and drives the turn: it tells the core what the
 // kernel said, and the core tells it which connection to service.
 #include <atomic>
+#include <system_error>
 #include <memory>
 #include <string>
 #include <vector>
@@ -132,6 +133,30 @@ class LoopCore {
   std::uint64_t accepted_ = 0, handled_ = 0, turned_away_ = 0;
   std::vector<LoopConnection*> ready_;
   std::vector<LoopConnection*> connections_;
+};
+
+// One loop's machinery behind ServerLoop (server_loop.hpp): the core, and
+// the loop's IO beside it.
+class LoopBackend : public LoopIo {
+ public:
+  explicit LoopBackend(LoopOptions options) : core(std::move(options), *this) {}
+  virtual ~LoopBackend() = default;
+
+  // serve()'s part that is the loop's: watch `listen_fd` (set below first).
+  virtual std::error_code listen() = 0;
+  // Wakes the loop's wait, from any thread: stop() was asked.
+  virtual void notify() noexcept = 0;
+  // Work was scheduled outside a turn (adopt): the next wait must not block.
+  virtual void poke() {}
+  virtual bool finished() const noexcept { return core.finished(); }
+  // PolledLoop's: one turn; the descriptor a driving loop polls.
+  virtual bool turn(Duration) { return false; }
+  virtual int poll_fd() { return -1; }
+  // The ServerLoop goes: free this (libuv: once its handles have closed).
+  virtual void release() { delete this; }
+
+  LoopCore core;
+  int listen_fd = -1;
 };
 
 // The numeric address of a socket's peer, or "-".

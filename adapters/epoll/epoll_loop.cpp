@@ -36,9 +36,9 @@ struct EpollConnection final : LoopConnection {
 };
 }  // namespace
 
-struct EpollLoop::Impl final : adapters::LoopIo {
-  explicit Impl(LoopOptions options) : core(std::move(options), *this) {}
-  ~Impl() {
+struct EpollBackend final : adapters::LoopBackend {
+  using LoopBackend::LoopBackend;
+  ~EpollBackend() override {
     while (!core.connections().empty()) destroy(static_cast<EpollConnection&>(*core.connections().back()));
     if (listen_fd >= 0) close(listen_fd);
     if (wake_fd >= 0) close(wake_fd);
@@ -102,6 +102,22 @@ struct EpollLoop::Impl final : adapters::LoopIo {
     listen_fd = -1;
   }
 
+  std::error_code listen() override {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = &listen_fd;
+    if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) return {errno, std::system_category()};
+    core.accept_all(listen_fd);  // connections that queued before this
+    return {};
+  }
+
+  void notify() noexcept override {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] auto n = write(wake_fd, &one, sizeof one);
+  }
+
+  int poll_fd() override { return epoll_fd; }
+
   // Waits at most `max_wait`, never past the next timer or with work ready.
   int wait(Duration max_wait) {
     Duration bound = core.wait_bound(max_wait);
@@ -122,7 +138,7 @@ struct EpollLoop::Impl final : adapters::LoopIo {
     return epoll_wait(epoll_fd, events.data(), capacity, static_cast<int>(ms));
   }
 
-  bool turn(Duration max_wait) {
+  bool turn(Duration max_wait) override {
     if (core.finished()) {
       core.report_finished();
       return false;
@@ -153,67 +169,26 @@ struct EpollLoop::Impl final : adapters::LoopIo {
     return false;
   }
 
-  adapters::LoopCore core;
   int epoll_fd = -1;
-  int listen_fd = -1;
   int wake_fd = -1;  // eventfd: stop() from another thread
   std::vector<epoll_event> events = std::vector<epoll_event>(256);
   char discard[16384];  // what lingering connections read, unread
 };
 
 std::unique_ptr<EpollLoop> EpollLoop::create(LoopOptions options, std::error_code& error) {
-  auto impl = std::make_unique<Impl>(std::move(options));
-  impl->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-  impl->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  auto backend = std::make_unique<EpollBackend>(std::move(options));
+  backend->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  backend->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.ptr = &impl->wake_fd;
-  if (impl->epoll_fd < 0 || impl->wake_fd < 0 || epoll_ctl(impl->epoll_fd, EPOLL_CTL_ADD, impl->wake_fd, &ev) != 0) {
+  ev.data.ptr = &backend->wake_fd;
+  if (backend->epoll_fd < 0 || backend->wake_fd < 0 ||
+      epoll_ctl(backend->epoll_fd, EPOLL_CTL_ADD, backend->wake_fd, &ev) != 0) {
     error = {errno, std::system_category()};
     return nullptr;
   }
   error = {};
-  return std::unique_ptr<EpollLoop>(new EpollLoop(std::move(impl)));
+  return std::unique_ptr<EpollLoop>(new EpollLoop(*backend.release()));
 }
-
-EpollLoop::EpollLoop(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-EpollLoop::~EpollLoop() = default;
-
-std::error_code EpollLoop::serve(int listen_fd) {
-  Impl& l = *impl_;
-  if (l.listen_fd >= 0) return std::make_error_code(std::errc::device_or_resource_busy);
-  if (l.core.stopping()) return std::make_error_code(std::errc::operation_canceled);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.ptr = &l.listen_fd;
-  if (epoll_ctl(l.epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) return {errno, std::system_category()};
-  l.listen_fd = listen_fd;
-  l.core.accept_all(listen_fd);  // connections that queued before this
-  return {};
-}
-
-void EpollLoop::adopt(int fd) {
-  impl_->core.timers().tick();
-  impl_->core.accepted(fd);
-}
-
-void EpollLoop::run() {
-  while (impl_->turn(std::chrono::seconds(1))) {
-  }
-}
-
-bool EpollLoop::run_once(Duration max_wait) { return impl_->turn(max_wait); }
-int EpollLoop::fd() const noexcept { return impl_->epoll_fd; }
-Duration EpollLoop::timeout() const noexcept { return impl_->core.wait_bound(); }
-
-void EpollLoop::stop() noexcept {
-  impl_->core.request_stop();
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto n = write(impl_->wake_fd, &one, sizeof one);
-}
-
-bool EpollLoop::finished() const noexcept { return impl_->core.finished(); }
-LoopCounters EpollLoop::counters() const { return impl_->core.counters(); }
-Timers& EpollLoop::timers() noexcept { return impl_->core.timers(); }
 
 }  // namespace wirestate

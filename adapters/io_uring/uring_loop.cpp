@@ -51,12 +51,12 @@ struct UringConnection final : LoopConnection, UringSocket {
 };
 }  // namespace
 
-struct UringLoop::Impl final : adapters::LoopIo {
-  Impl(LoopOptions options, const io_uring& r) : core(std::move(options), *this), ring(r) {
+struct UringBackend final : adapters::LoopBackend {
+  UringBackend(LoopOptions options, const io_uring& r) : LoopBackend(std::move(options)), ring(r) {
     // Linked writes: up to four in flight, each reported in order.
     core.config()->max_writes_in_flight = 4;
   }
-  ~Impl() {
+  ~UringBackend() override {
     // On the driving thread: a turn that finished drained already.
     if (started && !drained) drain();
     while (!core.connections().empty()) destroy(static_cast<UringConnection&>(*core.connections().back()));
@@ -198,6 +198,34 @@ struct UringLoop::Impl final : adapters::LoopIo {
     core.schedule(c);
   }
 
+  std::error_code listen() override {
+    // The accept goes in with the next turn's submission, or now if the
+    // ring runs already.
+    if (started) {
+      arm_accept();
+      io_uring_submit(&ring);
+    }
+    return {};
+  }
+
+  void notify() noexcept override {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] auto n = write(wake_fd, &one, sizeof one);
+  }
+
+  bool finished() const noexcept override { return core.finished() || failed; }
+
+  int poll_fd() override {
+    if (event_fd < 0) {
+      event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+      if (event_fd >= 0 && io_uring_register_eventfd(&ring, event_fd) != 0) {
+        close(event_fd);
+        event_fd = -1;
+      }
+    }
+    return event_fd;
+  }
+
   // One turn's wait: everything queued in the turn goes in one submission,
   // which also waits, until the first completion, the next timer or
   // `max_wait`. Returns the errno of a ring that no longer works, else 0.
@@ -228,7 +256,7 @@ struct UringLoop::Impl final : adapters::LoopIo {
     return broken(rc) ? -rc : 0;
   }
 
-  bool turn(Duration max_wait) {
+  bool turn(Duration max_wait) override {
     if (drained || failed) return false;
     if (!started) {
       started = true;
@@ -308,12 +336,10 @@ struct UringLoop::Impl final : adapters::LoopIo {
     }
   }
 
-  adapters::LoopCore core;
   io_uring ring;
   bool started = false;  // the ring is enabled, on the thread that drives it
   bool failed = false;
   bool drained = false;  // nothing is in flight, and nothing more is submitted
-  int listen_fd = -1;
   bool accept_armed = false;
   bool wake_armed = false;
   bool multishot_accept = true;  // else one accept at a time (kernels before 5.19)
@@ -331,67 +357,16 @@ std::unique_ptr<UringLoop> UringLoop::create(LoopOptions options, std::error_cod
     error = {e, std::system_category()};
     return nullptr;
   }
-  auto impl = std::make_unique<Impl>(std::move(options), ring);
-  impl->wake_fd = eventfd(0, EFD_CLOEXEC);
-  if (impl->wake_fd < 0) {
+  auto backend = std::make_unique<UringBackend>(std::move(options), ring);
+  backend->wake_fd = eventfd(0, EFD_CLOEXEC);
+  if (backend->wake_fd < 0) {
     error = {errno, std::system_category()};
     return nullptr;
   }
   error = {};
-  return std::unique_ptr<UringLoop>(new UringLoop(std::move(impl)));
+  return std::unique_ptr<UringLoop>(new UringLoop(*backend.release()));
 }
 
 std::string UringLoop::unavailable(std::error_code error) { return adapters::uring_unavailable(error.value()); }
-
-UringLoop::UringLoop(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-UringLoop::~UringLoop() = default;
-
-std::error_code UringLoop::serve(int listen_fd) {
-  Impl& l = *impl_;
-  if (l.listen_fd >= 0) return std::make_error_code(std::errc::device_or_resource_busy);
-  if (l.core.stopping()) return std::make_error_code(std::errc::operation_canceled);
-  l.listen_fd = listen_fd;  // the accept goes in with the next turn's submission
-  if (l.started) {
-    l.arm_accept();
-    io_uring_submit(&l.ring);
-  }
-  return {};
-}
-
-void UringLoop::adopt(int fd) {
-  impl_->core.timers().tick();
-  impl_->core.accepted(fd);
-}
-
-void UringLoop::run() {
-  while (impl_->turn(std::chrono::seconds(1))) {
-  }
-}
-
-bool UringLoop::run_once(Duration max_wait) { return impl_->turn(max_wait); }
-
-int UringLoop::fd() {
-  Impl& l = *impl_;
-  if (l.event_fd < 0) {
-    l.event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (l.event_fd >= 0 && io_uring_register_eventfd(&l.ring, l.event_fd) != 0) {
-      close(l.event_fd);
-      l.event_fd = -1;
-    }
-  }
-  return l.event_fd;
-}
-
-Duration UringLoop::timeout() const noexcept { return impl_->core.wait_bound(); }
-
-void UringLoop::stop() noexcept {
-  impl_->core.request_stop();
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto n = write(impl_->wake_fd, &one, sizeof one);
-}
-
-bool UringLoop::finished() const noexcept { return impl_->core.finished() || impl_->failed; }
-LoopCounters UringLoop::counters() const { return impl_->core.counters(); }
-Timers& UringLoop::timers() noexcept { return impl_->core.timers(); }
 
 }  // namespace wirestate

@@ -32,8 +32,8 @@ struct UvConnection final : LoopConnection, adapters::UvSocket {
 uv_handle_t* handle(auto* h) { return reinterpret_cast<uv_handle_t*>(h); }
 }  // namespace
 
-struct UvLoop::Impl final : adapters::LoopIo {
-  Impl(uv_loop_t* l, LoopOptions options) : core(std::move(options), *this), loop(l) {}
+struct UvBackend final : adapters::LoopBackend {
+  UvBackend(uv_loop_t* l, LoopOptions options) : LoopBackend(std::move(options)), loop(l) {}
 
   // --- LoopIo
   LoopConnection* open(int fd) override {
@@ -43,7 +43,7 @@ struct UvLoop::Impl final : adapters::LoopIo {
     if (uv_tcp_open(&c->tcp, fd) != 0) {
       close(fd);
       c->closing = true;
-      uv_close(handle(&c->tcp), &Impl::on_closed);
+      uv_close(handle(&c->tcp), &UvBackend::on_closed);
       return nullptr;
     }
     return c;
@@ -53,12 +53,12 @@ struct UvLoop::Impl final : adapters::LoopIo {
     UvConnection& c = static_cast<UvConnection&>(base);
     if (c.closing || c.lingering) return;
     bool close = false;
-    adapters::uv_write_step(c.http, c, write_requests, &Impl::on_written, core.now(), close);
+    adapters::uv_write_step(c.http, c, write_requests, &UvBackend::on_written, core.now(), close);
     if (close) return core.begin_linger(c);
     // Failed with a write in flight (a peer that stopped reading, a send
     // timeout): closing the handle cancels it.
     if (c.http.writes_abandoned()) return end(c);
-    adapters::uv_read_step(c.http, c, &Impl::on_alloc, &Impl::on_read);
+    adapters::uv_read_step(c.http, c, &UvBackend::on_alloc, &UvBackend::on_read);
     core.arm_deadline(c);
   }
 
@@ -71,7 +71,7 @@ struct UvLoop::Impl final : adapters::LoopIo {
       delete req;
       return false;
     }
-    if (!c.reading) c.reading = uv_read_start(c.stream(), &Impl::on_alloc, &Impl::on_read) == 0;
+    if (!c.reading) c.reading = uv_read_start(c.stream(), &UvBackend::on_alloc, &UvBackend::on_read) == 0;
     return true;
   }
 
@@ -81,12 +81,12 @@ struct UvLoop::Impl final : adapters::LoopIo {
     c.closing = true;
     core.forget(c);
     // A write in flight completes with UV_ECANCELED before on_closed.
-    uv_close(handle(&c.tcp), &Impl::on_closed);
+    uv_close(handle(&c.tcp), &UvBackend::on_closed);
   }
 
   void stop_listening() override {
     if (listen_fd < 0) return;
-    uv_close(handle(&listener), &Impl::on_handle_closed);
+    uv_close(handle(&listener), &UvBackend::on_handle_closed);
     ::close(listen_fd);
     listen_fd = -1;
   }
@@ -94,21 +94,21 @@ struct UvLoop::Impl final : adapters::LoopIo {
   // --- libuv's callbacks
   static void on_closed(uv_handle_t* h) {
     auto* c = static_cast<UvConnection*>(h->data);
-    Impl& l = static_cast<Impl&>(c->core.io());
+    UvBackend& l = static_cast<UvBackend&>(c->core.io());
     delete c;
     l.handle_closed();
   }
-  static void on_handle_closed(uv_handle_t* h) { static_cast<Impl*>(h->data)->handle_closed(); }
+  static void on_handle_closed(uv_handle_t* h) { static_cast<UvBackend*>(h->data)->handle_closed(); }
 
   static void on_acceptable(uv_poll_t* poll, int status, int) {
-    Impl& l = *static_cast<Impl*>(poll->data);
+    UvBackend& l = *static_cast<UvBackend*>(poll->data);
     if (status == 0 && l.listen_fd >= 0) l.core.accept_all(l.listen_fd);
   }
 
   static void on_alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
     UvConnection& c = *static_cast<UvConnection*>(h->data);
     if (c.lingering) {
-      Impl& l = static_cast<Impl&>(c.core.io());
+      UvBackend& l = static_cast<UvBackend&>(c.core.io());
       *buf = uv_buf_init(l.discard, sizeof l.discard);
       return;
     }
@@ -117,7 +117,7 @@ struct UvLoop::Impl final : adapters::LoopIo {
 
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
     UvConnection& c = *static_cast<UvConnection*>(stream->data);
-    Impl& l = static_cast<Impl&>(c.core.io());
+    UvBackend& l = static_cast<UvBackend&>(c.core.io());
     if (c.closing) return;
     if (c.lingering) {
       // Discard what the peer still sends until it closes or the linger ends.
@@ -131,7 +131,7 @@ struct UvLoop::Impl final : adapters::LoopIo {
 
   static void on_written(uv_write_t* req, int status) {
     UvConnection& c = *static_cast<UvConnection*>(req->data);
-    Impl& l = static_cast<Impl&>(c.core.io());
+    UvBackend& l = static_cast<UvBackend&>(c.core.io());
     l.core.timers().tick();
     adapters::uv_written(c.http, c, l.write_requests, req, status, l.core.now());
     l.service(c);
@@ -140,7 +140,7 @@ struct UvLoop::Impl final : adapters::LoopIo {
   // Before each wait: the timers that are due, the connections woken since,
   // and the one uv timer set to the heap's earliest entry.
   static void on_prepare(uv_prepare_t* prepare) {
-    Impl& l = *static_cast<Impl*>(prepare->data);
+    UvBackend& l = *static_cast<UvBackend*>(prepare->data);
     if (l.closing) return;
     l.core.run_timers();
     l.core.serve_ready();
@@ -150,10 +150,31 @@ struct UvLoop::Impl final : adapters::LoopIo {
   }
 
   static void on_async(uv_async_t* async) {
-    Impl& l = *static_cast<Impl*>(async->data);
+    UvBackend& l = *static_cast<UvBackend*>(async->data);
     l.core.timers().tick();
     l.core.poll_stop();
     l.wake();
+  }
+
+  // --- LoopBackend
+  std::error_code listen() override {
+    if (closing) return std::make_error_code(std::errc::operation_canceled);
+    if (const int rc = uv_poll_init(loop, &listener, listen_fd); rc != 0) return {-rc, std::system_category()};
+    listener.data = this;
+    ++open_handles;
+    uv_poll_start(&listener, UV_READABLE, &UvBackend::on_acceptable);
+    return {};
+  }
+  void notify() noexcept override { uv_async_send(&async); }
+  void poke() override { wake(); }
+  bool finished() const noexcept override { return closed; }
+  void release() override {
+    if (closed) {
+      delete this;
+      return;
+    }
+    abandoned = true;  // the last close callback frees this
+    close_all();
   }
 
   // Work was scheduled from an IO callback: the next wait must not block.
@@ -167,7 +188,7 @@ struct UvLoop::Impl final : adapters::LoopIo {
     closing = true;
     for (LoopConnection* c : std::vector<LoopConnection*>(core.connections())) end(*c);
     stop_listening();
-    for (uv_handle_t* h : {handle(&prepare), handle(&timer), handle(&async)}) uv_close(h, &Impl::on_handle_closed);
+    for (uv_handle_t* h : {handle(&prepare), handle(&timer), handle(&async)}) uv_close(h, &UvBackend::on_handle_closed);
   }
 
   void handle_closed() {
@@ -176,13 +197,11 @@ struct UvLoop::Impl final : adapters::LoopIo {
       delete this;
       return;
     }
-    finished = true;
+    closed = true;
     core.report_finished();
   }
 
-  adapters::LoopCore core;
   uv_loop_t* loop;
-  int listen_fd = -1;
   uv_poll_t listener;
   uv_prepare_t prepare;
   uv_timer_t timer;
@@ -190,78 +209,36 @@ struct UvLoop::Impl final : adapters::LoopIo {
   uv_tcp_t probe;    // makes libuv open its own reserve descriptor up front
   unsigned open_handles = 0;
   bool closing = false;
-  bool finished = false;
+  bool closed = false;  // every handle closed after stop()
   bool abandoned = false;  // the UvLoop went first: the last close frees this
   adapters::UvWriteRequests write_requests;
   char discard[16384];  // what lingering connections read, unread
 };
 
 std::unique_ptr<UvLoop> UvLoop::create(uv_loop_s* loop, LoopOptions options, std::error_code& error) {
-  auto* impl = new Impl(loop, std::move(options));
-  Impl& l = *impl;
+  auto* impl = new UvBackend(loop, std::move(options));
+  UvBackend& l = *impl;
   // libuv opens a descriptor of its own at a loop's first stream, for its
   // listener's EMFILE answer; a stream made and closed now opens it before
   // any connection, so the loop's descriptors are all open from its start.
   uv_tcp_init(loop, &l.probe);
   uv_prepare_init(loop, &l.prepare);
   uv_timer_init(loop, &l.timer);
-  const int rc = uv_async_init(loop, &l.async, &Impl::on_async);
+  const int rc = uv_async_init(loop, &l.async, &UvBackend::on_async);
   for (uv_handle_t* h : {handle(&l.probe), handle(&l.prepare), handle(&l.timer), handle(&l.async)}) h->data = impl;
   l.open_handles = rc == 0 ? 4 : 3;
-  uv_close(handle(&l.probe), &Impl::on_handle_closed);
+  uv_close(handle(&l.probe), &UvBackend::on_handle_closed);
   if (rc != 0) {
     error = {-rc, std::system_category()};
     l.abandoned = true;
     l.closing = true;
-    uv_close(handle(&l.prepare), &Impl::on_handle_closed);
-    uv_close(handle(&l.timer), &Impl::on_handle_closed);
+    uv_close(handle(&l.prepare), &UvBackend::on_handle_closed);
+    uv_close(handle(&l.timer), &UvBackend::on_handle_closed);
     return nullptr;
   }
-  uv_prepare_start(&l.prepare, &Impl::on_prepare);
-  // The timer and the async alone do not keep the embedder's loop alive.
-  uv_unref(handle(&l.timer));
+  uv_prepare_start(&l.prepare, &UvBackend::on_prepare);
   error = {};
-  return std::unique_ptr<UvLoop>(new UvLoop(impl));
+  return std::unique_ptr<UvLoop>(new UvLoop(*impl));
 }
-
-UvLoop::UvLoop(Impl* impl) : impl_(impl) {}
-
-UvLoop::~UvLoop() {
-  Impl* l = impl_;
-  if (l->finished) {
-    delete l;
-    return;
-  }
-  l->abandoned = true;
-  l->close_all();
-}
-
-std::error_code UvLoop::serve(int listen_fd) {
-  Impl& l = *impl_;
-  if (l.listen_fd >= 0) return std::make_error_code(std::errc::device_or_resource_busy);
-  if (l.core.stopping() || l.closing) return std::make_error_code(std::errc::operation_canceled);
-  if (const int rc = uv_poll_init(l.loop, &l.listener, listen_fd); rc != 0) return {-rc, std::system_category()};
-  l.listener.data = &l;
-  ++l.open_handles;
-  l.listen_fd = listen_fd;
-  uv_poll_start(&l.listener, UV_READABLE, &Impl::on_acceptable);
-  return {};
-}
-
-void UvLoop::adopt(int fd) {
-  Impl& l = *impl_;
-  l.core.timers().tick();
-  l.core.accepted(fd);
-  l.wake();
-}
-
-void UvLoop::stop() noexcept {
-  impl_->core.request_stop();
-  uv_async_send(&impl_->async);
-}
-
-bool UvLoop::finished() const noexcept { return impl_->finished; }
-LoopCounters UvLoop::counters() const { return impl_->core.counters(); }
-Timers& UvLoop::timers() noexcept { return impl_->core.timers(); }
 
 }  // namespace wirestate

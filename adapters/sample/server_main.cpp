@@ -93,7 +93,7 @@ int server_main(int argc, char** argv, const char* program, const LoopFactory& m
   // One limit for the whole server, whichever loop a connection lands on.
   const auto budget = std::make_shared<ConnectionBudget>(o.max_connections);
   StatsBoard board(listeners.size());
-  std::vector<std::unique_ptr<SampleLoop>> loops;
+  std::vector<SampleLoop> loops;
   for (int fd : listeners) {
     LoopOptions options;
     options.budget = budget;
@@ -109,24 +109,29 @@ int server_main(int argc, char** argv, const char* program, const LoopFactory& m
       options.on_turned_away = [&log](const TurnedAway& t) { log_turned_away(*log, t); };
     }
     std::string error;
-    loops.push_back(make_loop(std::move(options), fd, error));
-    if (!loops.back()) {
+    loops.push_back(make_loop(std::move(options), error));
+    if (!loops.back().loop) {
       std::fprintf(stderr, "%s: %s\n", program, error.c_str());
       return 1;
     }
-    app->watch(board, loops.size() - 1, [loop = loops.back().get()] { return loop->counters(); });
+    ServerLoop& loop = *loops.back().loop;
+    if (const std::error_code ec = loop.serve(fd)) {
+      std::fprintf(stderr, "%s: cannot serve the listener: %s\n", program, ec.message().c_str());
+      return 1;
+    }
+    app->watch(board, loops.size() - 1, [&loop] { return loop.counters(); });
   }
   std::printf("listening on %s:%u\n", o.host.c_str(), port);
   if (!o.quiet) std::printf("%s: %u event loop(s), max %zu connections\n", program, o.threads, o.max_connections);
   std::fflush(stdout);
 
   std::vector<std::thread> threads;
-  for (auto& loop : loops) threads.emplace_back([&loop] { loop->run(); });
+  for (auto& loop : loops) threads.emplace_back(loop.run);
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   if (!o.quiet) std::fprintf(stderr, "%s: %s, finishing in-flight responses\n", program, strsignal(signal_number));
-  for (auto& loop : loops) loop->stop();
+  for (auto& loop : loops) loop.loop->stop();
   for (auto& t : threads) t.join();
   loops.clear();  // before the access log they write to
   return 0;

@@ -7,23 +7,25 @@
 #include <memory>
 #include <string>
 
-#include "wirestate/loop.hpp"
+#include "wirestate/server_loop.hpp"
 
 namespace wirestate::sample {
 
 // One loop of a sample server: made on the main thread, run on its own.
-class SampleLoop {
- public:
-  virtual ~SampleLoop() = default;
-  virtual void run() = 0;
-  virtual void stop() = 0;  // from the main thread
-  virtual LoopCounters counters() const = 0;  // on the loop's thread
+struct SampleLoop {
+  std::function<void()> run;  // serves until the loop has finished
+  std::unique_ptr<ServerLoop> loop;  // goes before what `run` holds
 };
 
-// Makes one loop serving `listen_fd` with `options`, or null after setting
-// `error` to one line naming why not.
-using LoopFactory =
-    std::function<std::unique_ptr<SampleLoop>(LoopOptions options, int listen_fd, std::string& error)>;
+// Makes one loop with `options`, or one with no loop after setting `error`
+// to one line naming why not.
+using LoopFactory = std::function<SampleLoop(LoopOptions options, std::string& error)>;
+
+// A SampleLoop of a loop that runs itself (EpollLoop, UringLoop).
+inline SampleLoop polled(std::unique_ptr<PolledLoop> loop) {
+  PolledLoop* l = loop.get();
+  return {[l] { l->run(); }, std::move(loop)};
+}
 
 int server_main(int argc, char** argv, const char* program, const LoopFactory& make_loop);
 

@@ -1,0 +1,70 @@
+#pragma once
+// What every loop of wirestate's offers once made (EpollLoop::create,
+// UringLoop::create, UvLoop::create): serve a listener or adopt accepted
+// sockets, stop gracefully, report its counters. Everything but stop()
+// happens on the thread that drives the loop.
+#include "wirestate/cxx20.hpp"
+
+#include <system_error>
+
+#include "wirestate/loop.hpp"
+
+namespace wirestate {
+
+namespace adapters {
+class LoopBackend;
+}
+
+class ServerLoop {
+ public:
+  // Closes every connection at once (stop() first to let them finish).
+  virtual ~ServerLoop();
+  ServerLoop(const ServerLoop&) = delete;
+  ServerLoop& operator=(const ServerLoop&) = delete;
+
+  // Serve a listening, non-blocking socket (listen_tcp makes one), owned
+  // from here and closed at stop(). One per loop: a second is refused with
+  // EBUSY, and any after stop() with ECANCELED.
+  [[nodiscard]] std::error_code serve(int listen_fd);
+  // Serve a socket accepted elsewhere, owned from here; admitted as an
+  // accepted one is (the budget; the 503 once stopping).
+  void adopt(int fd);
+
+  // Graceful stop, callable from any thread: stop accepting, finish what is
+  // in flight within LoopOptions::grace, then finish.
+  void stop() noexcept;
+  // Stopped, and every connection gone (LoopOptions::on_finished has run).
+  [[nodiscard]] bool finished() const noexcept;
+
+  [[nodiscard]] LoopCounters counters() const;
+  // The loop's timers, as its handler was given them.
+  [[nodiscard]] Timers& timers() noexcept;
+
+ protected:
+  explicit ServerLoop(adapters::LoopBackend& backend) : backend_(backend) {}
+  adapters::LoopBackend& backend_;  // released (not deleted) by the destructor
+};
+
+// A loop with a wait of its own (epoll, io_uring): run it on a thread of its
+// own with run(), or drive it from a loop of yours: poll fd() for
+// readability beside your own descriptors, sleep at most timeout(), and
+// call run_once(0) when it is readable or the time is up.
+class PolledLoop : public ServerLoop {
+ public:
+  // Serves until stop() and every connection finished (or the grace
+  // period passed).
+  void run();
+  // One turn: waits at most `max_wait` for events, handles them and what is
+  // due. False once finished.
+  bool run_once(Duration max_wait);
+  // The descriptor a driving loop polls for readability (-1 if the kernel
+  // would not give one).
+  [[nodiscard]] int fd();
+  // The longest a driving loop may sleep before calling run_once (0: now).
+  [[nodiscard]] Duration timeout() const noexcept;
+
+ protected:
+  using ServerLoop::ServerLoop;
+};
+
+}  // namespace wirestate
