@@ -151,9 +151,16 @@ class Installed(unittest.TestCase):
         for root, _, names in os.walk(self.prefix):
             files += [os.path.relpath(os.path.join(root, n), self.prefix) for n in names]
         for wanted in ["include/wirestate/wirestate.hpp", "wirestateConfig.cmake", "wirestateConfigVersion.cmake",
-                       "wirestateTargets.cmake", "wirestate.pc", "libwirestate.a"]:
+                       "wirestateTargets.cmake", "wirestate.pc", "libwirestate.a",
+                       "include/wirestate/epoll_loop.hpp", "include/wirestate/uring_loop.hpp",
+                       "include/wirestate/uv_loop.hpp", "include/wirestate/server_loop.hpp",
+                       "wirestateLoopTargets.cmake", "libwirestate-loop.a", "libwirestate-epoll.a",
+                       "libwirestate-uring.a", "libwirestate-uv.a", "wirestate-epoll.pc", "wirestate-uring.pc",
+                       "wirestate-uv.pc"]:
             self.assertTrue(any(f.endswith(wanted) for f in files), (wanted, files))
         self.assertFalse(any("llhttp" in f for f in files), files)
+        # Nothing of the sample servers, and no private header of the loops.
+        self.assertFalse([f for f in files if re.search(r"sample|access_log|server_main|loop_core|_steps", f)], files)
 
     def test_find_package(self):
         project = os.path.join(self.tmp, "find_package")
@@ -171,6 +178,49 @@ class Installed(unittest.TestCase):
         run("cmake", "-S", project, "-B", build, "-G", "Ninja", f"-DCMAKE_PREFIX_PATH={self.prefix}")
         run("cmake", "--build", build)
         self.assertIn("hello from /docs", run(os.path.join(build, "in_memory")))
+
+    LOOP_EXAMPLES = [("epoll", "epoll_poll.cpp", False), ("uring", "uring_poll.cpp", False),
+                     ("uv", "uv_embedded.cpp", True)]
+
+    def test_find_package_components_serve_from_the_programs_own_loop(self):
+        project = os.path.join(self.tmp, "components")
+        os.makedirs(project)
+        examples = os.path.join(ARGS.source, "docs", "examples")
+        with open(os.path.join(project, "CMakeLists.txt"), "w") as f:
+            f.write("cmake_minimum_required(VERSION 3.22)\nproject(consumer CXX)\n"
+                    "find_package(wirestate 0.1 REQUIRED COMPONENTS epoll uring uv)\n")
+            for component, source, _ in self.LOOP_EXAMPLES:
+                f.write(f"add_executable({component} {os.path.join(examples, source)})\n"
+                        f"target_link_libraries({component} PRIVATE wirestate::{component})\n")
+        build = os.path.join(project, "build")
+        run("cmake", "-S", project, "-B", build, "-G", "Ninja", f"-DCMAKE_PREFIX_PATH={self.prefix}")
+        run("cmake", "--build", build)
+        for component, _, echo in self.LOOP_EXAMPLES:
+            with self.subTest(component):
+                EmbeddedLoop.check_program(self, os.path.join(build, component), echo)
+
+    def test_a_missing_component_is_named(self):
+        project = os.path.join(self.tmp, "missing")
+        os.makedirs(project)
+        with open(os.path.join(project, "CMakeLists.txt"), "w") as f:
+            f.write("cmake_minimum_required(VERSION 3.22)\nproject(consumer CXX)\n"
+                    "find_package(wirestate 0.1 REQUIRED COMPONENTS kqueue)\n")
+        proc = subprocess.run(["cmake", "-S", project, "-B", os.path.join(project, "build"),
+                               f"-DCMAKE_PREFIX_PATH={self.prefix}"], capture_output=True, text=True)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("kqueue", proc.stdout + proc.stderr)
+
+    def test_pkg_config_modules_serve_from_the_programs_own_loop(self):
+        env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(self.prefix, self._libdir(), "pkgconfig"))
+        work = os.path.join(self.tmp, "pkg_config_loops")
+        os.makedirs(work)
+        examples = os.path.join(ARGS.source, "docs", "examples")
+        for component, source, echo in self.LOOP_EXAMPLES:
+            with self.subTest(component):
+                flags = run("pkg-config", "--cflags", "--libs", f"wirestate-{component}", env=env).split()
+                binary = os.path.join(work, component)
+                run("g++", "-std=c++20", os.path.join(examples, source), *flags, "-o", binary)
+                EmbeddedLoop.check_program(self, binary, echo)
 
     def test_pkg_config_beside_a_programs_own_llhttp(self):
         env = dict(os.environ, PKG_CONFIG_PATH=os.pathsep.join(
@@ -203,8 +253,10 @@ class Installed(unittest.TestCase):
         self.assertIn("Package: libwirestate-dev", info)
         contents = run("dpkg-deb", "--contents", debs[0])
         for wanted in ["./usr/include/wirestate/server_connection.hpp", "libwirestate.a", "wirestateConfig.cmake",
-                       "wirestate.pc"]:
+                       "wirestate.pc", "./usr/include/wirestate/uv_loop.hpp", "libwirestate-uv.a",
+                       "libwirestate-uring.a", "libwirestate-epoll.a", "wirestate-uv.pc", "wirestateLoopTargets.cmake"]:
             self.assertIn(wanted, contents)
+        self.assertRegex(info, r"Depends:.*liburing-dev.*libuv1-dev")
 
     def test_shared_library_exports_only_wirestate(self):
         build = os.path.join(self.tmp, "shared")
@@ -227,6 +279,29 @@ class Installed(unittest.TestCase):
         # The renamed llhttp inside (wirestate_llhttp_execute, ...) stays local.
         self.assertFalse([s for s in symbols if " T llhttp" in s or "wirestate_llhttp" in s])
         self.assertIn("wirestate_llhttp_execute", run("nm", "--defined-only", library))
+
+    def test_a_release_archive_is_plain_code(self):
+        """The static library of a Release build holds no GCC bytecode: a
+        consumer's LTO link has nothing to warn about, and clang links it."""
+        build = os.path.join(self.tmp, "release")
+        run("cmake", "-S", ARGS.source, "-B", build, "-G", "Ninja", "-DWIRESTATE_TESTS=OFF",
+            "-DWIRESTATE_ADAPTERS=OFF", "-DCMAKE_BUILD_TYPE=Release", timeout=300)
+        run("cmake", "--build", build, "--target", "wirestate", timeout=900)
+        archive = os.path.join(build, "libwirestate.a")
+        self.assertNotIn(".gnu.lto", run("readelf", "-S", "-W", archive))
+        include = os.path.join(ARGS.source, "include")
+        for compiler, extra in [("g++", ["-flto"]), ("clang++", [])]:
+            with self.subTest(compiler):
+                binary = os.path.join(self.tmp, f"in_memory_{compiler}")
+                proc = subprocess.run([compiler, "-std=c++20", "-O2", *extra, "-I", include, self.example, archive,
+                                       "-o", binary], capture_output=True, text=True, timeout=300)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                self.assertNotIn("lto-wrapper", proc.stderr)
+                self.assertIn("hello from /docs", run(binary))
+
+    def _libdir(self):
+        return next(p for p in ["lib", "lib64", "lib/x86_64-linux-gnu"]
+                    if os.path.exists(os.path.join(self.prefix, p, "pkgconfig", "wirestate.pc")))
 
     def _pc_files(self):
         for root, _, names in os.walk(self.prefix):
