@@ -373,6 +373,73 @@ class Overload(unittest.TestCase):
             self.assertEqual(server.stop(), 0)
 
 
+class Stats(unittest.TestCase):
+    """GET /stats: the loops' counters, in Prometheus text format, equal to
+    what the clients sent. Each loop publishes its counters once a second,
+    so the test waits that long before it reads them."""
+
+    def scrape(self, server):
+        conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+        conn.request("GET", "/stats")
+        r = conn.getresponse()
+        text = r.read().decode()
+        conn.close()
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.getheader("content-type").startswith("text/plain; version=0.0.4"))
+        totals = {}
+        for line in text.splitlines():
+            if line.startswith("#"):
+                continue
+            m = re.fullmatch(r'(\w+)\{loop="\d+"(?:,(.*))?\} (\d+)', line)
+            self.assertTrue(m, line)
+            key = (m.group(1), m.group(2) or "")
+            totals[key] = totals.get(key, 0) + int(m.group(3))
+        return totals
+
+    def test_counts_what_the_clients_sent(self):
+        server = Server(SERVER, "--max-connections", "20")
+        idle = []
+        try:
+            def status(raw):
+                return int(exchange(server, raw).split(b" ", 2)[1])
+            for _ in range(10):
+                self.assertEqual(status(b"GET /plaintext HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"), 200)
+            self.assertEqual(status(b"GET /missing HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"), 404)
+            big = b"GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n"
+            self.assertEqual(status(big), 431)
+            # Twenty idle connections fill the budget; five more are turned away.
+            idle = [server.connect() for _ in range(20)]
+            time.sleep(0.3)
+            turned = []
+            for _ in range(5):
+                with server.connect() as s:
+                    r = read_response(s)
+                    turned.append(r[0] if r else None)
+            self.assertEqual(turned, [503] * 5)
+            for s in idle:
+                s.close()
+            idle = []
+            time.sleep(1.5)  # every loop has published since
+            t = self.scrape(server)
+            self.assertEqual(t[("wirestate_requests_total", "")], 12)  # the scrape itself is the twelfth
+            self.assertEqual(t[("wirestate_responses_total", 'class="2xx"')], 10)
+            self.assertEqual(t[("wirestate_responses_total", 'class="4xx"')], 2)
+            self.assertEqual(t[("wirestate_responses_total", 'class="5xx"')], 0)
+            self.assertEqual(t[("wirestate_automatic_responses_total", 'error="header_too_large"')], 1)
+            self.assertEqual(t[("wirestate_automatic_responses_total", 'error="bad_request"')], 0)
+            self.assertEqual(t[("wirestate_connections_turned_away_total", "")], 5)
+            self.assertEqual(t[("wirestate_connections_accepted_total", "")], 10 + 1 + 1 + 20 + 5 + 1)
+            self.assertEqual(t[("wirestate_connections_handled_total", "")], 10 + 1 + 1 + 20 + 1)
+            self.assertGreaterEqual(t[("wirestate_connections", 'state="writing"')], 1)  # the scrape
+            self.assertEqual(t[("wirestate_connections", 'state="reading"')], 0)
+            self.assertGreater(t[("wirestate_received_bytes_total", "")], 10 * 40 + 20000)
+            self.assertGreater(t[("wirestate_sent_bytes_total", "")], 10 * 13)
+        finally:
+            for s in idle:
+                s.close()
+            self.assertEqual(server.stop(), 0)
+
+
 class Concurrency(unittest.TestCase):
     def test_500_concurrent_slow_requests(self):
         server = Server(SERVER)
