@@ -45,9 +45,10 @@ LoopConnection::LoopConnection(LoopCore& c) : core(c), http(c.config(), c.handle
 
 void LoopConnection::wake() noexcept { core.schedule(*this); }
 
-LoopCore::LoopCore(LoopOptions options, LoopIo& io)
+LoopCore::LoopCore(LoopOptions options, LoopIo& io, LoopTimers::Clock clock)
     : options_(std::move(options)),
       io_(io),
+      timers_(clock),
       config_(std::make_shared<Config>(options_.config)),
       overload_(overload_response(options_.retry_after)),
       reserve_fd_(open_reserve()) {

@@ -57,7 +57,7 @@ class LoopIo {
 
 class LoopCore {
  public:
-  LoopCore(LoopOptions options, LoopIo& io);
+  LoopCore(LoopOptions options, LoopIo& io, LoopTimers::Clock clock = &clock_now);
   ~LoopCore();
   LoopCore(const LoopCore&) = delete;
   LoopCore& operator=(const LoopCore&) = delete;

@@ -19,7 +19,7 @@ void LoopTimers::cancel(Token token) {
 Time clock_now() { return std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now()); }
 
 void LoopTimers::tick() {
-  now_ = clock_now();
+  now_ = clock_();
   date_.set(static_cast<std::int64_t>(std::time(nullptr)));
 }
 

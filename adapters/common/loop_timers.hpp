@@ -16,7 +16,9 @@ Time clock_now();
 
 class LoopTimers final : public Timers {
  public:
-  LoopTimers() { tick(); }
+  using Clock = Time (*)();
+  // `clock`: the monotonic clock, or a test's.
+  explicit LoopTimers(Clock clock = &clock_now) : clock_(clock) { tick(); }
 
   Time now() const override { return now_; }
   Token start(Duration after, Callback callback, void* context) override;
@@ -29,6 +31,7 @@ class LoopTimers final : public Timers {
   std::optional<Time> next() const { return heap_.next(); }
 
  private:
+  Clock clock_;
   Time now_{};
   HttpDate date_;
   TimerHeap heap_;
