@@ -9,6 +9,7 @@ namespace wirestate {
 ServerLoop::~ServerLoop() { backend_.release(); }
 
 std::error_code ServerLoop::serve(int listen_fd) {
+  if (listen_fd < 0) return std::make_error_code(std::errc::bad_file_descriptor);
   if (backend_.listen_fd >= 0) return std::make_error_code(std::errc::device_or_resource_busy);
   if (backend_.core.stopping()) return std::make_error_code(std::errc::operation_canceled);
   backend_.listen_fd = listen_fd;

@@ -4,11 +4,15 @@ core and the load generator to the other, with the same single worker each;
 everything listens on 127.0.0.1 and is stopped by its PID.
 
     run.py --epoll PATH [--fetch PATH] [--duration S] [--idle N] [--out DIR] [--only 1,2,...] [--repeat N]
+           [--before BUILD_DIR]
 
 Prints one markdown table (absolute figures, ratio to the best peer and to the
 reference) and writes it, with an SVG bar chart of scenarios 1-4, under
 bench/results/. With --fetch, wirestate's client role (wirestate-fetch) and
 curl take turns downloading 4 GiB from wirestate's server (3c, a second table).
+With --before, the sample servers of another build (a revision to compare
+against) take their turns in scenarios 1, 2 and 6 as columns of their own,
+and a section says how each loop's server moved against its old self.
 Around scenarios 1 and 2 it measures what waking a sleeping server costs its
 client on this machine (wake_cost.c), which orders the servers there.
 """
@@ -35,6 +39,10 @@ BUSY_POLL_US = 200
 POLLING = "wirestate --busy-poll-us"
 # The other adapters' sample servers, each a column beside epoll's.
 URING, UV = "wirestate-uring", "wirestate-uv"
+# --before: the same three servers from another build.
+BEFORE = {"before epoll": "adapters/epoll/wirestate-epoll", "before uring": "adapters/io_uring/wirestate-uring",
+          "before uv": "adapters/libuv/wirestate-uv"}
+NOW_OF = {"before epoll": "wirestate", "before uring": URING, "before uv": UV}
 
 
 def free_port():
@@ -124,9 +132,11 @@ def build_tools(work):
 
 def start(kind, args, work):
     port = free_port()
-    if kind in ("wirestate", POLLING, URING, UV):
+    if kind in ("wirestate", POLLING, URING, UV, *BEFORE):
         poll = ["--busy-poll-us", str(BUSY_POLL_US)] if kind == POLLING else []
         binary = {URING: args.uring, UV: args.uv}.get(kind, args.epoll)
+        if kind in BEFORE:
+            binary = os.path.join(args.before, BEFORE[kind])
         return Proc(kind, [binary, "--port", str(port), "--threads", "1", "--quiet",
                            "--max-connections", "30000", *poll], port)
     if kind == "floor":
@@ -243,6 +253,7 @@ def main():
     p.add_argument("--idle", type=int, default=10000)
     p.add_argument("--out", default=os.path.join(HERE, "..", "results"))
     p.add_argument("--only", default="", help="comma-separated scenarios; prints the table, records nothing")
+    p.add_argument("--before", help="a build directory whose sample servers are compared in scenarios 1, 2, 6")
     p.add_argument("--repeat", type=int, default=3,
                    help="rounds of scenarios 1 and 2, servers taking turns; each figure is its median over them")
     args = p.parse_args()
@@ -252,6 +263,8 @@ def main():
     results = {}  # (scenario, server) -> dict
     peers = [k for k in ["nginx", "h2o", "node"] if available(k)]
     adapters = [k for k, given in [(URING, args.uring), (UV, args.uv)] if given]
+    befores = [k for k in BEFORE if args.before and os.path.exists(os.path.join(args.before, BEFORE[k]))
+               and (NOW_OF[k] == "wirestate" or NOW_OF[k] in adapters)]
 
     failures = []
 
@@ -290,7 +303,7 @@ def main():
     if wanted(1) or wanted(2):
         measure_wakes("before")
     for r in range(max(args.repeat, 1)):
-        for kind in ["floor", "wirestate", *([POLLING] if wanted(1) else []), *adapters, *peers]:
+        for kind in ["floor", "wirestate", *([POLLING] if wanted(1) else []), *adapters, *befores, *peers]:
             print(f"  round {r + 1}, {kind}: plaintext", file=sys.stderr)
             if wanted(1):
                 rounds.setdefault((1, kind), []).append(
@@ -376,12 +389,12 @@ def main():
         if wanted(5):
             print(f"  {kind}: /stream at 1 MiB/s", file=sys.stderr)
             results[(5, kind)] = run(kind, rate_limited)
-    for kind in ["wirestate", *adapters, *peers]:
+    for kind in ["wirestate", *adapters, *befores, *peers]:
         if wanted(6):
             print(f"  {kind}: {args.idle} idle connections", file=sys.stderr)
             results[(6, kind)] = run(kind, lambda s: {"bytes": idle_connections(s, args.idle)})
     shutil.rmtree(work, ignore_errors=True)
-    report(results, peers, adapters, args, failures, wakes)
+    report(results, peers, adapters, args, failures, wakes, befores)
 
 
 def median(values):
@@ -393,10 +406,10 @@ def fmt_rate(v):
     return f"{v / 1e6:.2f} M" if v >= 1e6 else f"{v / 1e3:.1f} k"
 
 
-def report(results, peers, adapters, args, failures, wakes):
+def report(results, peers, adapters, args, failures, wakes, befores=()):
     host = socket.gethostname()
     stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
-    cols = ["wirestate", POLLING, *adapters, "floor", *peers]
+    cols = ["wirestate", POLLING, *adapters, *befores, "floor", *peers]
     titles = {"wirestate": "wirestate (epoll)", POLLING: f"wirestate, busy-poll {BUSY_POLL_US} µs"}
     lines = [f"# Load run {stamp} on {host}", "",
              f"`bench/load/run.py --duration {args.duration} --idle {args.idle} --repeat {args.repeat}`: server "
@@ -456,6 +469,9 @@ def report(results, peers, adapters, args, failures, wakes):
     if adapters:
         lines += ["", "The other adapters against epoll's server (wirestate), same run:", "",
                   *adapter_lines(results, adapters)]
+    if befores:
+        lines += ["", f"Each loop's server against its old self (--before {args.before}), same run:", "",
+                  *before_lines(results, befores)]
     client = results.get((3, "client"), {})
     if client.get("Bps") is not None:
         fetch, curl = client["Bps"], client["curl_Bps"]
@@ -566,6 +582,26 @@ def adapter_lines(results, adapters):
         growth = get(5, kind, "growth_kib")
         out.append(f"- {kind}, (5) RSS growth < 2 MiB: " +
                    ("not measured" if growth is None else f"{'met' if growth < 2048 else 'MISSED'} ({growth} KiB)"))
+    return out
+
+
+def before_lines(results, befores):
+    """Each server of this build as a ratio to the same loop's server of the
+    --before build: CPU per request within 5% in scenarios 1 and 2, and no
+    more bytes per idle connection."""
+    get = lambda n, kind, key: results.get((n, kind), {}).get(key)  # noqa: E731
+    out = []
+    for old in befores:
+        new = NOW_OF[old]
+        for n, key, label, limit in [(1, "cpu_us", "(1) server CPU per request", 1.05),
+                                     (2, "cpu_us", "(2) server CPU per request", 1.05),
+                                     (6, "bytes", "(6) bytes per idle connection", 1.0)]:
+            now, then = get(n, new, key), get(n, old, key)
+            if now is None or then is None:
+                out.append(f"- {new}, {label}: not measured")
+            else:
+                out.append(f"- {new}, {label} ≤ {limit:g}× its old self: {'met' if now / then <= limit else 'MISSED'} "
+                           f"({now:.3f} against {then:.3f}: {now / then:.3f}×)")
     return out
 
 
