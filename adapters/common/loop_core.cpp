@@ -39,11 +39,16 @@ int open_reserve() { return open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
 }  // namespace
 
-LoopConnection::LoopConnection(LoopCore& c) : core(c), http(c.config(), c.handler(), c.now()) {
+void LoopSocket::wake() noexcept { core.schedule(*this); }
+
+LoopConnection::LoopConnection(LoopCore& c) : LoopSocket(c, false), http(c.config(), c.handler(), c.now()) {
   http.set_waker(this);
 }
 
-void LoopConnection::wake() noexcept { core.schedule(*this); }
+LoopClient::LoopClient(LoopCore& c, ClientSession& s)
+    : LoopSocket(c, true), http(c.client_config(), c.now()), session(s) {
+  http.set_waker(this);
+}
 
 LoopCore::LoopCore(LoopOptions options, LoopIo& io, LoopTimers::Clock clock)
     : options_(std::move(options)),
@@ -56,6 +61,10 @@ LoopCore::LoopCore(LoopOptions options, LoopIo& io, LoopTimers::Clock clock)
   config_->date = &timers_.date();
   config_->buffers = &buffers_;
   config_->counters = &http_counters_;
+  client_config_ = std::make_shared<Config>(options_.client_config);
+  client_config_->date = &timers_.date();
+  client_config_->buffers = &buffers_;
+  client_config_->counters = &http_counters_;
   handler_ = options_.make_handler ? options_.make_handler(timers_) : nullptr;
   if (!handler_) handler_ = std::make_unique<NotFound>();
 }
@@ -125,7 +134,28 @@ void LoopCore::turn_away(int fd) {
   close(fd);
 }
 
-void LoopCore::schedule(LoopConnection& c) {
+void LoopCore::adopt_client(int fd, ClientSession& session) {
+  LoopClient* c = io_.open_client(fd, session);
+  clients_.push_back(c);
+  if (stopping_) c->close_when_idle = true;
+  session.on_open(c->http);
+  schedule(*c);
+}
+
+void LoopCore::close_when_idle(ClientSession& session) {
+  for (LoopClient* c : clients_) {
+    if (&c->session != &session) continue;
+    c->close_when_idle = true;
+    schedule(*c);
+  }
+}
+
+void LoopCore::client_served(LoopClient& c, bool close) {
+  if (close || (c.close_when_idle && c.http.is_idle())) return io_.end(c);
+  arm_deadline(c);
+}
+
+void LoopCore::schedule(LoopSocket& c) {
   if (c.scheduled) return;
   c.scheduled = true;
   ready_.push_back(&c);
@@ -134,7 +164,7 @@ void LoopCore::schedule(LoopConnection& c) {
 void LoopCore::serve_ready() {
   // Connections woken while serving others are served in this same pass.
   for (std::size_t i = 0; i < ready_.size(); ++i) {
-    LoopConnection* c = ready_[i];
+    LoopSocket* c = ready_[i];
     if (!c) continue;  // freed after it was scheduled
     c->scheduled = false;
     io_.service(*c);
@@ -142,13 +172,13 @@ void LoopCore::serve_ready() {
   ready_.clear();
 }
 
-void LoopCore::arm_deadline(LoopConnection& c) {
-  c.deadline.arm(timers_.heap(), c.http.deadline(), &LoopCore::on_deadline, &c);
+void LoopCore::arm_deadline(LoopSocket& c) {
+  c.deadline.arm(timers_.heap(), c.due(), &LoopCore::on_deadline, &c);
 }
 
 void LoopCore::on_deadline(void* context) {
-  LoopConnection& c = *static_cast<LoopConnection*>(context);
-  c.deadline.fired(c.http, c.core.now());
+  LoopSocket& c = *static_cast<LoopSocket*>(context);
+  c.fire(c.core.now());
   c.core.schedule(c);
 }
 
@@ -169,15 +199,25 @@ void LoopCore::on_linger_timeout(void* context) {
   c.core.io_.end(c);
 }
 
-void LoopCore::forget(LoopConnection& c) {
+void LoopCore::forget(LoopSocket& c) {
   c.deadline.cancel(timers_.heap());
   timers_.heap().cancel(c.linger_timer);
-  if (auto it = std::find(connections_.begin(), connections_.end(), &c); it != connections_.end()) {
+  // serve_ready() may be walking ready_: blank the entry rather than shift the rest.
+  std::replace(ready_.begin(), ready_.end(), &c, static_cast<LoopSocket*>(nullptr));
+  if (c.client) {
+    auto& client = static_cast<LoopClient&>(c);
+    if (auto it = std::find(clients_.begin(), clients_.end(), &client); it != clients_.end()) {
+      clients_.erase(it);
+      client.session.on_closed(client.error ? std::error_code(client.error, std::system_category())
+                                            : std::error_code());
+    }
+    return;
+  }
+  auto& server = static_cast<LoopConnection&>(c);
+  if (auto it = std::find(connections_.begin(), connections_.end(), &server); it != connections_.end()) {
     connections_.erase(it);
     options_.budget->give();
   }
-  // serve_ready() may be walking ready_: blank the entry rather than shift the rest.
-  std::replace(ready_.begin(), ready_.end(), &c, static_cast<LoopConnection*>(nullptr));
 }
 
 void LoopCore::poll_stop() {
@@ -189,6 +229,10 @@ void LoopCore::begin_stop() {
   io_.stop_listening();
   for (LoopConnection* c : connections_) {
     c->http.shutdown(now());
+    schedule(*c);
+  }
+  for (LoopClient* c : clients_) {
+    c->close_when_idle = true;
     schedule(*c);
   }
   timers_.heap().start(now() + options_.grace, &LoopCore::on_grace_timeout, this);

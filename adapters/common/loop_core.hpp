@@ -5,13 +5,14 @@
 // supplies its IO (LoopIo) and drives the turn: it tells the core what the
 // kernel said, and the core tells it which connection to service.
 #include <atomic>
+#include <optional>
 #include <system_error>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "loop_timers.hpp"
-#include "wirestate/loop.hpp"
+#include "wirestate/loop_options.hpp"
 #include "wirestate/wirestate.hpp"
 
 struct sockaddr_storage;
@@ -20,20 +21,58 @@ namespace wirestate::adapters {
 
 class LoopCore;
 
-// The core's part of one server connection; a loop's own connection type
-// derives from it and adds its socket.
-struct LoopConnection : Waker {
-  explicit LoopConnection(LoopCore& core);
+// The core's part of one connection of either role; a loop's own types
+// derive from LoopConnection (server) or LoopClient and add their socket.
+struct LoopSocket : Waker {
+  LoopSocket(LoopCore& loop_core, bool is_client) : core(loop_core), client(is_client) {}
   void wake() noexcept override;
+  // The connection's deadline, and telling it that it fired.
+  virtual std::optional<Time> due() const noexcept = 0;
+  virtual void fire(Time now) noexcept = 0;
 
   LoopCore& core;
-  ServerConnection http;
-  std::unique_ptr<PeerAddress> peer;  // LoopOptions::peer_addresses
+  const bool client;
   bool scheduled = false;
   bool lingering = false;
   DeadlineEntry deadline;
   TimerHeap::Id linger_timer;
+
+ protected:
+  ~LoopSocket() = default;
 };
+
+struct LoopConnection : LoopSocket {
+  explicit LoopConnection(LoopCore& loop_core);
+  std::optional<Time> due() const noexcept override { return http.deadline(); }
+  void fire(Time now) noexcept override { deadline.fired(http, now); }
+
+  ServerConnection http;
+  std::unique_ptr<PeerAddress> peer;  // LoopOptions::peer_addresses
+
+ protected:
+  ~LoopConnection() = default;
+};
+
+struct LoopClient : LoopSocket {
+  LoopClient(LoopCore& loop_core, ClientSession& client_session);
+  std::optional<Time> due() const noexcept override { return http.deadline(); }
+  void fire(Time now) noexcept override { deadline.fired(http, now); }
+
+  ClientConnection http;
+  ClientSession& session;
+  bool close_when_idle = false;
+  int error = 0;  // errno of the socket failure that ends it
+
+ protected:
+  ~LoopClient() = default;
+};
+
+// Calls `f` with `s` as the loop's own type for its role.
+template <class Server, class Client, class F>
+decltype(auto) with_role(LoopSocket& s, F&& f) {
+  if (s.client) return f(static_cast<Client&>(s));
+  return f(static_cast<Server&>(s));
+}
 
 // What a loop does with its sockets, when the core asks.
 class LoopIo {
@@ -41,13 +80,15 @@ class LoopIo {
   // A connection for an admitted socket, owned by the loop (null: the
   // socket was closed, it could not be served).
   virtual LoopConnection* open(int fd) = 0;
+  // The same for a client connection.
+  virtual LoopClient* open_client(int fd, ClientSession& session) = 0;
   // One turn of reads and writes, or, while lingering, of discarding.
-  virtual void service(LoopConnection& c) = 0;
+  virtual void service(LoopSocket& c) = 0;
   // Lingering starts: shut the sending side and read on. False: close now.
   virtual bool half_close(LoopConnection& c) = 0;
   // Close the connection; once its socket has nothing in flight, the loop
   // calls LoopCore::forget(c) and frees it.
-  virtual void end(LoopConnection& c) = 0;
+  virtual void end(LoopSocket& c) = 0;
   // Stop accepting: the loop is stopping.
   virtual void stop_listening() = 0;
 
@@ -64,6 +105,7 @@ class LoopCore {
 
   const LoopOptions& options() const { return options_; }
   std::shared_ptr<Config>& config() { return config_; }
+  const std::shared_ptr<Config>& client_config() const { return client_config_; }
   Handler& handler() { return *handler_; }
   LoopIo& io() { return io_; }
   LoopTimers& timers() { return timers_; }
@@ -79,16 +121,24 @@ class LoopCore {
   // forever.
   void out_of_descriptors(int listen_fd);
 
-  void schedule(LoopConnection& c);
+  // A client connection on `fd`: opened, told to `session`, scheduled.
+  void adopt_client(int fd, ClientSession& session);
+  void close_when_idle(ClientSession& session);
+
+  void schedule(LoopSocket& c);
   bool has_ready() const { return !ready_.empty(); }
   // Services every scheduled connection, those scheduled meanwhile too.
   void serve_ready();
   // After a service that left the connection open: its next deadline.
-  void arm_deadline(LoopConnection& c);
+  void arm_deadline(LoopSocket& c);
   // The connection is done writing: linger, or close.
   void begin_linger(LoopConnection& c);
-  // The bookkeeping of a connection the loop is about to free.
-  void forget(LoopConnection& c);
+  // After a client's service: it ends when the server is done with it
+  // (`close`) or when it was to close once idle and is; else its deadline.
+  void client_served(LoopClient& c, bool close);
+  // The bookkeeping of a connection the loop is about to free; a client's
+  // session hears on_closed here.
+  void forget(LoopSocket& c);
 
   // stop(): any thread; the loop then wakes its wait and calls poll_stop().
   void request_stop() { stop_requested_.store(true); }
@@ -97,8 +147,9 @@ class LoopCore {
   void poll_stop();
   bool stopping() const { return stopping_; }
   // Stopping, and every connection finished or the grace period passed.
-  bool finished() const { return stopping_ && (connections_.empty() || grace_over_); }
+  bool finished() const { return stopping_ && ((connections_.empty() && clients_.empty()) || grace_over_); }
   const std::vector<LoopConnection*>& connections() const { return connections_; }
+  const std::vector<LoopClient*>& clients() const { return clients_; }
   // Runs LoopOptions::on_finished, once.
   void report_finished();
 
@@ -131,11 +182,13 @@ class LoopCore {
   bool grace_over_ = false;
   bool reported_ = false;
   std::uint64_t accepted_ = 0, handled_ = 0, turned_away_ = 0;
-  std::vector<LoopConnection*> ready_;
+  std::shared_ptr<Config> client_config_;
+  std::vector<LoopSocket*> ready_;
   std::vector<LoopConnection*> connections_;
+  std::vector<LoopClient*> clients_;
 };
 
-// One loop's machinery behind ServerLoop (server_loop.hpp): the core, and
+// One loop's machinery behind Loop (loop.hpp): the core, and
 // the loop's IO beside it.
 class LoopBackend : public LoopIo {
  public:
@@ -152,7 +205,7 @@ class LoopBackend : public LoopIo {
   // PolledLoop's: one turn; the descriptor a driving loop polls.
   virtual bool turn(Duration) { return false; }
   virtual int poll_fd() { return -1; }
-  // The ServerLoop goes: free this (libuv: once its handles have closed).
+  // The Loop goes: free this (libuv: once its handles have closed).
   virtual void release() { delete this; }
 
   LoopCore core;

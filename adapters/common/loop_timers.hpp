@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "timer_heap.hpp"
-#include "wirestate/loop.hpp"
+#include "wirestate/loop_options.hpp"
 #include "wirestate/http_date.hpp"
 
 namespace wirestate::adapters {

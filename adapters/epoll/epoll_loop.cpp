@@ -30,9 +30,20 @@ namespace {
 // others get a turn.
 constexpr int rounds_per_turn = 16;
 
-struct EpollConnection final : LoopConnection {
-  EpollConnection(adapters::LoopCore& loop_core, int fd) : LoopConnection(loop_core), io{fd} {}
+// A socket in the epoll set: what its events say, and whose it is (the
+// events carry a pointer to this).
+struct EpollIo {
   adapters::SocketReadiness io;
+  adapters::LoopSocket* self;
+};
+
+struct EpollConnection final : LoopConnection, EpollIo {
+  EpollConnection(adapters::LoopCore& loop_core, int fd) : LoopConnection(loop_core), EpollIo{{fd}, this} {}
+};
+
+struct EpollClient final : adapters::LoopClient, EpollIo {
+  EpollClient(adapters::LoopCore& loop_core, int fd, ClientSession& client_session)
+      : LoopClient(loop_core, client_session), EpollIo{{fd}, this} {}
 };
 }  // namespace
 
@@ -40,17 +51,23 @@ struct EpollBackend final : adapters::LoopBackend {
   using LoopBackend::LoopBackend;
   ~EpollBackend() override {
     while (!core.connections().empty()) destroy(static_cast<EpollConnection&>(*core.connections().back()));
+    while (!core.clients().empty()) destroy(static_cast<EpollClient&>(*core.clients().back()));
     if (listen_fd >= 0) close(listen_fd);
     if (wake_fd >= 0) close(wake_fd);
     if (epoll_fd >= 0) close(epoll_fd);
   }
 
-  LoopConnection* open(int fd) override {
-    auto* c = new EpollConnection(core, fd);
+  // Into the epoll set once, edge-triggered both ways.
+  bool watch(EpollIo& e) {
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-    ev.data.ptr = c;
-    if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    ev.data.ptr = &e;
+    return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, e.io.fd, &ev) == 0;
+  }
+
+  LoopConnection* open(int fd) override {
+    auto* c = new EpollConnection(core, fd);
+    if (!watch(*c)) {
       delete c;
       close(fd);
       return nullptr;
@@ -58,7 +75,15 @@ struct EpollBackend final : adapters::LoopBackend {
     return c;
   }
 
-  void service(LoopConnection& base) override {
+  adapters::LoopClient* open_client(int fd, ClientSession& session) override {
+    auto* c = new EpollClient(core, fd, session);
+    // Not in the set: its steps find the socket failed at once.
+    if (!watch(*c)) c->error = errno;
+    return c;
+  }
+
+  void service(adapters::LoopSocket& base) override {
+    if (base.client) return serve(static_cast<EpollClient&>(base));
     EpollConnection& c = static_cast<EpollConnection&>(base);
     if (c.lingering) {
       // Discard what the peer still sends until it closes or the linger ends.
@@ -80,6 +105,19 @@ struct EpollBackend final : adapters::LoopBackend {
     core.arm_deadline(c);
   }
 
+  void serve(EpollClient& c) {
+    if (c.error) return core.client_served(c, true);
+    for (int round = 0; round < rounds_per_turn; ++round) {
+      bool close = false;
+      const adapters::StepResult read = adapters::read_step(c.http, c.io, core.now());
+      const adapters::StepResult wrote = adapters::write_step(c.http, c.io, core.now(), close);
+      if (const int error = read.error ? read.error : wrote.error) c.error = error;
+      if (close || (!read.progress && !wrote.progress)) return core.client_served(c, close);
+    }
+    core.schedule(c);
+    core.arm_deadline(c);
+  }
+
   bool half_close(LoopConnection& base) override {
     EpollConnection& c = static_cast<EpollConnection&>(base);
     shutdown(c.io.fd, SHUT_WR);
@@ -87,9 +125,12 @@ struct EpollBackend final : adapters::LoopBackend {
     return true;
   }
 
-  void end(LoopConnection& c) override { destroy(static_cast<EpollConnection&>(c)); }
+  void end(adapters::LoopSocket& c) override {
+    adapters::with_role<EpollConnection, EpollClient>(c, [this](auto& s) { destroy(s); });
+  }
 
-  void destroy(EpollConnection& c) {
+  template <class C>
+  void destroy(C& c) {
     core.forget(c);
     close(c.io.fd);  // and out of the epoll set
     delete &c;
@@ -153,12 +194,12 @@ struct EpollBackend final : adapters::LoopBackend {
         std::uint64_t count;
         [[maybe_unused]] auto r = read(wake_fd, &count, sizeof count);
       } else {
-        EpollConnection& c = *static_cast<EpollConnection*>(tag);
+        EpollIo& c = *static_cast<EpollIo*>(tag);
         const std::uint32_t e = events[i].events;
         if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.io.readable = true;
         if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.io.hangup = true;
         if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) c.io.writable = true;
-        core.schedule(c);
+        core.schedule(*c.self);
       }
     }
     core.poll_stop();

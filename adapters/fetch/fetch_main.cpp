@@ -1,4 +1,5 @@
-// wirestate-fetch: a small curl-like client on any of the adapters' loops.
+// wirestate-fetch: a small curl-like client on any of the loop libraries,
+// through their client role (Loop::adopt_client).
 //
 //   wirestate-fetch [-X METHOD] [-d @file|-d -|-d TEXT] [-H 'Name: value']...
 //                   [-i] [--pipeline N] [--loop epoll|uring|uv] URL...
@@ -12,19 +13,23 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <string>
 #include <vector>
 
-#include "../epoll/epoll_client.hpp"
-#include "../io_uring/uring_client.hpp"
-#include "../io_uring/uring_setup.hpp"
-#include "../libuv/uv_client.hpp"
+#include <uv.h>
+
+#include "connect.hpp"
+#include "wirestate/epoll_loop.hpp"
+#include "wirestate/uring_loop.hpp"
+#include "wirestate/uv_loop.hpp"
 
 using namespace wirestate;
-using namespace wirestate::adapters;
+using namespace wirestate::fetch;
 
 namespace {
 
@@ -138,8 +143,8 @@ Options parse_options(int argc, char** argv) {
 // to stdout as its bytes come.
 class Fetch final : public ResponseHandler {
  public:
-  Fetch(const Options& o, int& exit_code, std::size_t& in_flight)
-      : options_(o), exit_code_(exit_code), in_flight_(in_flight) {}
+  Fetch(const Options& o, int& exit_code, std::function<void()> ended)
+      : options_(o), exit_code_(exit_code), ended_(std::move(ended)) {}
 
   void on_response(ClientExchange& ex) noexcept override {
     const Response& r = ex.response();
@@ -166,83 +171,149 @@ class Fetch final : public ResponseHandler {
     (void)ex.read_body();
   }
   void on_exchange_end(ClientExchange&, std::error_code error) noexcept override {
-    --in_flight_;
     if (shown_mib_) std::fprintf(stderr, "\n");
     if (error) {
       std::fprintf(stderr, "wirestate-fetch: %s\n", error.message().c_str());
       exit_code_ = 3;
     }
+    ended_();
   }
 
  private:
   const Options& options_;
   int& exit_code_;
-  std::size_t& in_flight_;
+  std::function<void()> ended_;
   std::size_t received_ = 0, shown_mib_ = 0;
   bool tty_ = isatty(STDERR_FILENO) != 0;
 };
+
+// The URLs for one host, on one connection: up to --pipeline in flight,
+// as long as the server keeps the connection open; then closed once idle.
+class Session final : public ClientSession {
+ public:
+  Session(Loop& loop, const Options& o, std::size_t& next, int& exit_code)
+      : loop_(loop), options_(o), next_(next), exit_code_(exit_code), first_(o.urls[next]) {}
+
+  void on_open(ClientConnection& http) noexcept override {
+    http_ = &http;
+    send_more();
+  }
+  void on_closed(std::error_code error) noexcept override {
+    http_ = nullptr;
+    closed = true;
+    if (error && exit_code_ != 3) {
+      std::fprintf(stderr, "wirestate-fetch: the connection failed: %s\n", error.message().c_str());
+      exit_code_ = 3;
+    }
+  }
+  bool closed = false;
+
+ private:
+  void send_more() {
+    while (http_ && exit_code_ != 3 && in_flight_ < options_.pipeline && next_ < options_.urls.size() &&
+           http_->can_send()) {
+      const Url& url = options_.urls[next_];
+      if (url.host != first_.host || url.port != first_.port) break;
+      std::vector<Header> headers{{"Host", url.authority}, {"User-Agent", "wirestate-fetch"}, {"Accept", "*/*"}};
+      for (const auto& [n, v] : options_.headers) headers.push_back({n, v});
+      Fetch& f = fetches_.emplace_back(options_, exit_code_, [this] {
+        --in_flight_;
+        send_more();
+      });
+      const SendResult sent = http_->send(f, options_.method, url.target, headers,
+                                          options_.has_body ? std::string_view(options_.body) : "");
+      if (sent.error) {
+        std::fprintf(stderr, "wirestate-fetch: %s\n", sent.error.message().c_str());
+        exit_code_ = 3;
+        break;
+      }
+      ++next_;
+      ++in_flight_;
+    }
+    if (in_flight_ == 0) loop_.close_when_idle(*this);
+  }
+
+  Loop& loop_;
+  const Options& options_;
+  std::size_t& next_;
+  int& exit_code_;
+  const Url first_;
+  ClientConnection* http_ = nullptr;
+  std::size_t in_flight_ = 0;
+  std::deque<Fetch> fetches_;
+};
+
+// The loop the client runs on, and one turn of it.
+struct ClientLoop {
+  std::unique_ptr<Loop> loop;
+  std::function<void()> turn;
+  std::unique_ptr<uv_loop_t> uv;  // --loop uv: the program's own uv_loop_t
+};
+
+ClientLoop make_loop(const std::string& kind, LoopOptions options) {
+  ClientLoop l;
+  std::error_code error;
+  if (kind == "uring") {
+    auto uring = UringLoop::create(std::move(options), error, 64);
+    if (!uring) {
+      std::fprintf(stderr, "wirestate-fetch: %s; --loop epoll works without it\n", UringLoop::unavailable(error).c_str());
+      std::exit(3);
+    }
+    PolledLoop* p = uring.get();
+    l.turn = [p] { p->run_once(std::chrono::seconds(1)); };
+    l.loop = std::move(uring);
+  } else if (kind == "uv") {
+    l.uv = std::make_unique<uv_loop_t>();
+    uv_loop_init(l.uv.get());
+    l.loop = UvLoop::create(l.uv.get(), std::move(options), error);
+    l.turn = [uv = l.uv.get()] { uv_run(uv, UV_RUN_ONCE); };
+  } else {
+    auto epoll = EpollLoop::create(std::move(options), error);
+    PolledLoop* p = epoll.get();
+    l.turn = [p] { p->run_once(std::chrono::seconds(1)); };
+    l.loop = std::move(epoll);
+  }
+  if (!l.loop) {
+    std::fprintf(stderr, "wirestate-fetch: cannot make a %s loop: %s\n", kind.c_str(), error.message().c_str());
+    std::exit(3);
+  }
+  return l;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const Options options = parse_options(argc, argv);
-  Config config;
-  config.max_body_bytes = UINT64_MAX;  // bodies stream to stdout
+  LoopOptions loop_options;
+  loop_options.client_config.max_body_bytes = UINT64_MAX;  // bodies stream to stdout
   // One connection at a time: a large read buffer costs nothing here and
   // takes a download in an eighth of the reads the 16 KiB default needs.
-  config.read_buffer_bytes = 128 * 1024;
+  loop_options.client_config.read_buffer_bytes = 128 * 1024;
+  ClientLoop client = make_loop(options.loop, std::move(loop_options));
   int exit_code = 0;
-  std::deque<Fetch> fetches;
   std::size_t next = 0;  // the next URL to send
+  std::deque<Session> sessions;  // outlive their connections, and the loop
   while (next < options.urls.size() && exit_code != 3) {
     const Url& first = options.urls[next];
     std::string error;
     const int fd = connect_socket(first.host, first.port, std::chrono::seconds(10), error);
     if (fd < 0) {
       std::fprintf(stderr, "wirestate-fetch: %s\n", error.c_str());
-      return 3;
+      exit_code = 3;
+      break;
     }
-    std::unique_ptr<ClientLoop> client;
-    if (options.loop == "uring") {
-      io_uring ring;
-      if (const int e = open_ring(ring, 64); e != 0) {
-        std::fprintf(stderr, "wirestate-fetch: %s; --loop epoll works without it\n", uring_unavailable(e).c_str());
-        close(fd);
-        return 3;
-      }
-      client = std::make_unique<UringClient>(fd, config, ring);
-    } else if (options.loop == "uv") {
-      client = std::make_unique<UvClient>(fd, config);
-    } else {
-      client = std::make_unique<EpollClient>(fd, config);
-    }
-    // Every URL for the same host goes on this connection, up to --pipeline
-    // at a time, as long as the server keeps it open.
-    std::size_t in_flight = 0;
-    auto done = [&] {
-      while (in_flight < options.pipeline && next < options.urls.size() && client->http().can_send()) {
-        const Url& url = options.urls[next];
-        if (url.host != first.host || url.port != first.port) break;
-        std::vector<Header> headers{{"Host", url.authority}, {"User-Agent", "wirestate-fetch"}, {"Accept", "*/*"}};
-        for (const auto& [n, v] : options.headers) headers.push_back({n, v});
-        Fetch& f = fetches.emplace_back(options, exit_code, in_flight);
-        const SendResult sent = client->http().send(f, options.method, url.target, headers,
-                                                    options.has_body ? std::string_view(options.body) : "");
-        if (sent.error) {
-          std::fprintf(stderr, "wirestate-fetch: %s\n", sent.error.message().c_str());
-          exit_code = 3;
-          return true;
-        }
-        ++next;
-        ++in_flight;
-      }
-      return in_flight == 0 || exit_code == 3;
-    };
-    if (!client->run_until(done, error)) {
-      std::fprintf(stderr, "wirestate-fetch: %s\n", error.c_str());
-      return 3;
-    }
+    Session& session = sessions.emplace_back(*client.loop, options, next, exit_code);
+    client.loop->adopt_client(fd, session);
+    while (!session.closed) client.turn();
     std::fflush(stdout);
+  }
+  // Drained: stop() finds nothing to wait for, and the libuv loop's handles close.
+  client.loop->stop();
+  while (!client.loop->finished()) client.turn();
+  client.loop.reset();
+  if (client.uv) {
+    uv_run(client.uv.get(), UV_RUN_NOWAIT);
+    uv_loop_close(client.uv.get());
   }
   return exit_code;
 }

@@ -43,12 +43,28 @@ constexpr auto teardown_wait = std::chrono::seconds(1);
 // touched, cost less CPU under pipelined load.
 constexpr unsigned max_recvs_in_flight = 4;
 
-struct UringConnection final : LoopConnection, UringSocket {
-  UringConnection(adapters::LoopCore& loop_core, int socket) : LoopConnection(loop_core) { fd = socket; }
+// A socket on the ring, and whose it is (completions carry a pointer to
+// the UringSocket).
+struct UringIo : UringSocket {
+  explicit UringIo(int socket, adapters::LoopSocket* owner) : self(owner) { fd = socket; }
+  adapters::LoopSocket* self;
   bool peer_done = false;     // while lingering: the peer closed or failed
   bool ending = false;        // cancelled: freed once nothing is in flight
   bool recv_counted = false;  // its recv holds one of the loop's recv slots
 };
+
+struct UringConnection final : LoopConnection, UringIo {
+  UringConnection(adapters::LoopCore& loop_core, int socket) : LoopConnection(loop_core), UringIo(socket, this) {}
+};
+
+struct UringClient final : adapters::LoopClient, UringIo {
+  UringClient(adapters::LoopCore& loop_core, int socket, ClientSession& client_session)
+      : LoopClient(loop_core, client_session), UringIo(socket, this) {}
+};
+
+UringIo& io_of(adapters::LoopSocket& s) {
+  return adapters::with_role<UringConnection, UringClient>(s, [](UringIo& io) -> UringIo& { return io; });
+}
 }  // namespace
 
 struct UringBackend final : adapters::LoopBackend {
@@ -59,7 +75,8 @@ struct UringBackend final : adapters::LoopBackend {
   ~UringBackend() override {
     // On the driving thread: a turn that finished drained already.
     if (started && !drained) drain();
-    while (!core.connections().empty()) destroy(static_cast<UringConnection&>(*core.connections().back()));
+    while (!core.connections().empty()) destroy(*core.connections().back());
+    while (!core.clients().empty()) destroy(*core.clients().back());
     io_uring_queue_exit(&ring);
     if (listen_fd >= 0) close(listen_fd);
     if (wake_fd >= 0) close(wake_fd);
@@ -67,8 +84,12 @@ struct UringBackend final : adapters::LoopBackend {
   }
 
   LoopConnection* open(int fd) override { return new UringConnection(core, fd); }
+  adapters::LoopClient* open_client(int fd, ClientSession& session) override {
+    return new UringClient(core, fd, session);
+  }
 
-  void service(LoopConnection& base) override {
+  void service(adapters::LoopSocket& base) override {
+    if (base.client) return serve(static_cast<UringClient&>(base));
     UringConnection& c = static_cast<UringConnection&>(base);
     if (c.ending) {
       if (!c.in_flight()) destroy(c);
@@ -97,6 +118,20 @@ struct UringBackend final : adapters::LoopBackend {
     core.arm_deadline(c);
   }
 
+  // A client's reads take no recv slot: the cap bounds what many idle
+  // server connections hold, and a loop has few clients.
+  void serve(UringClient& c) {
+    if (c.ending) {
+      if (!c.in_flight()) destroy(c);
+      return;
+    }
+    adapters::uring_arm_poll(ring, c);
+    adapters::uring_read(ring, c.http, c);
+    bool close = false;
+    adapters::uring_write(ring, c.http, c, close);
+    core.client_served(c, close || c.error != 0 || c.http.writes_abandoned());
+  }
+
   bool half_close(LoopConnection& base) override {
     UringConnection& c = static_cast<UringConnection&>(base);
     shutdown(c.fd, SHUT_WR);
@@ -106,16 +141,22 @@ struct UringBackend final : adapters::LoopBackend {
 
   // What is in flight is cancelled, and the connection goes once the last
   // of it has completed.
-  void end(LoopConnection& base) override {
-    UringConnection& c = static_cast<UringConnection&>(base);
+  void end(adapters::LoopSocket& base) override {
+    UringIo& c = io_of(base);
     c.ending = true;
     adapters::uring_cancel_all(ring, c);
-    if (!c.in_flight()) destroy(c);
+    if (!c.in_flight()) destroy(base);
   }
 
-  void destroy(UringConnection& c) {
-    core.forget(c);
-    close(c.fd);
+  void destroy(adapters::LoopSocket& s) {
+    const int fd = io_of(s).fd;
+    core.forget(s);
+    close(fd);
+    if (s.client) {
+      delete &static_cast<UringClient&>(s);
+      return;
+    }
+    auto& c = static_cast<UringConnection&>(s);
     std::replace(waiting.begin(), waiting.end(), &c, static_cast<UringConnection*>(nullptr));
     delete &c;
   }
@@ -173,7 +214,9 @@ struct UringBackend final : adapters::LoopBackend {
       case UringOp::recv:
       case UringOp::write: break;
     }
-    UringConnection& c = static_cast<UringConnection&>(*uring_owner<UringSocket>(tag));
+    UringIo& io = static_cast<UringIo&>(*uring_owner<UringSocket>(tag));
+    if (io.self->client) return completed(static_cast<UringClient&>(*io.self), cqe);
+    UringConnection& c = static_cast<UringConnection&>(*io.self);
     switch (adapters::uring_op(tag)) {
       case UringOp::poll:
         adapters::uring_polled(c, cqe);
@@ -195,6 +238,24 @@ struct UringBackend final : adapters::LoopBackend {
       default:
         break;
     }
+    core.schedule(c);
+  }
+
+  void completed(UringClient& c, const io_uring_cqe& cqe) {
+    int error = 0;
+    switch (adapters::uring_op(cqe.user_data)) {
+      case UringOp::poll: adapters::uring_polled(c, cqe); break;
+      case UringOp::recv:
+        if (c.ending) {
+          c.recv_in_flight = false;
+        } else {
+          error = adapters::uring_received(c.http, c, cqe.res, c.asked, core.now());
+        }
+        break;
+      case UringOp::write: error = adapters::uring_written(c.http, c, cqe.res, core.now()); break;
+      default: break;
+    }
+    if (error && !c.error) c.error = error;
     core.schedule(c);
   }
 
@@ -303,16 +364,18 @@ struct UringBackend final : adapters::LoopBackend {
   // memory it names goes. On the loop's thread: the ring's only issuer.
   void drain() {
     drained = true;
-    for (LoopConnection* c : core.connections()) adapters::uring_cancel_all(ring, static_cast<UringConnection&>(*c));
+    for (LoopConnection* c : core.connections()) adapters::uring_cancel_all(ring, io_of(*c));
+    for (adapters::LoopClient* c : core.clients()) adapters::uring_cancel_all(ring, io_of(*c));
     for (UringOp op : {UringOp::accept, UringOp::wake}) {
       io_uring_sqe* sqe = uring_sqe(ring);
       io_uring_prep_cancel64(sqe, uring_tag(this, op), 0);
       io_uring_sqe_set_data64(sqe, uring_tag(nullptr, UringOp::cancel));
     }
     const auto busy = [this] {
+      const auto held = [](adapters::LoopSocket* c) { return io_of(*c).in_flight(); };
       return accept_armed || wake_armed ||
-             std::any_of(core.connections().begin(), core.connections().end(),
-                         [](LoopConnection* c) { return static_cast<UringConnection*>(c)->in_flight(); });
+             std::any_of(core.connections().begin(), core.connections().end(), held) ||
+             std::any_of(core.clients().begin(), core.clients().end(), held);
     };
     const auto until = std::chrono::steady_clock::now() + teardown_wait;
     while (busy() && std::chrono::steady_clock::now() < until) {

@@ -24,9 +24,18 @@ namespace wirestate {
 using adapters::LoopConnection;
 
 namespace {
+// Each connection's tcp.data points to it; libuv's callbacks are chosen by
+// its type (on_read<UvConnection>, ...).
 struct UvConnection final : LoopConnection, adapters::UvSocket {
   explicit UvConnection(adapters::LoopCore& loop_core) : LoopConnection(loop_core) { tcp.data = this; }
   bool closing = false;  // uv_close was called; on_closed frees it
+};
+
+struct UvClient final : adapters::LoopClient, adapters::UvSocket {
+  UvClient(adapters::LoopCore& loop_core, ClientSession& client_session) : LoopClient(loop_core, client_session) {
+    tcp.data = this;
+  }
+  bool closing = false;
 };
 
 uv_handle_t* handle(auto* h) { return reinterpret_cast<uv_handle_t*>(h); }
@@ -43,23 +52,48 @@ struct UvBackend final : adapters::LoopBackend {
     if (uv_tcp_open(&c->tcp, fd) != 0) {
       close(fd);
       c->closing = true;
-      uv_close(handle(&c->tcp), &UvBackend::on_closed);
+      uv_close(handle(&c->tcp), &UvBackend::on_closed<UvConnection>);
       return nullptr;
     }
     return c;
   }
 
-  void service(LoopConnection& base) override {
+  adapters::LoopClient* open_client(int fd, ClientSession& session) override {
+    auto* c = new UvClient(core, session);
+    uv_tcp_init(loop, &c->tcp);
+    ++open_handles;
+    if (const int rc = uv_tcp_open(&c->tcp, fd); rc != 0) {
+      close(fd);
+      c->error = -rc;  // its first service ends it
+    }
+    return c;
+  }
+
+  void service(adapters::LoopSocket& base) override {
+    if (base.client) return serve(static_cast<UvClient&>(base));
     UvConnection& c = static_cast<UvConnection&>(base);
     if (c.closing || c.lingering) return;
     bool close = false;
-    adapters::uv_write_step(c.http, c, write_requests, &UvBackend::on_written, core.now(), close);
+    adapters::uv_write_step(c.http, c, write_requests, &UvBackend::on_written<UvConnection>, core.now(), close);
     if (close) return core.begin_linger(c);
     // Failed with a write in flight (a peer that stopped reading, a send
     // timeout): closing the handle cancels it.
     if (c.http.writes_abandoned()) return end(c);
-    adapters::uv_read_step(c.http, c, &UvBackend::on_alloc, &UvBackend::on_read);
+    adapters::uv_read_step(c.http, c, &UvBackend::on_alloc<UvConnection>, &UvBackend::on_read<UvConnection>);
     core.arm_deadline(c);
+  }
+
+  void serve(UvClient& c) {
+    if (c.closing) return;
+    bool close = c.error != 0;
+    if (!close) {
+      if (const int rc = adapters::uv_write_step(c.http, c, write_requests, &UvBackend::on_written<UvClient>,
+                                                 core.now(), close))
+        c.error = -rc;
+      close = close || c.error != 0 || c.http.writes_abandoned();
+    }
+    if (!close) adapters::uv_read_step(c.http, c, &UvBackend::on_alloc<UvClient>, &UvBackend::on_read<UvClient>);
+    core.client_served(c, close);
   }
 
   bool half_close(LoopConnection& base) override {
@@ -71,17 +105,22 @@ struct UvBackend final : adapters::LoopBackend {
       delete req;
       return false;
     }
-    if (!c.reading) c.reading = uv_read_start(c.stream(), &UvBackend::on_alloc, &UvBackend::on_read) == 0;
+    if (!c.reading)
+      c.reading = uv_read_start(c.stream(), &UvBackend::on_alloc<UvConnection>, &UvBackend::on_read<UvConnection>) == 0;
     return true;
   }
 
-  void end(LoopConnection& base) override {
-    UvConnection& c = static_cast<UvConnection&>(base);
+  void end(adapters::LoopSocket& base) override {
+    adapters::with_role<UvConnection, UvClient>(base, [this](auto& c) { close_handle(c); });
+  }
+
+  template <class C>
+  void close_handle(C& c) {
     if (c.closing) return;
     c.closing = true;
     core.forget(c);
     // A write in flight completes with UV_ECANCELED before on_closed.
-    uv_close(handle(&c.tcp), &UvBackend::on_closed);
+    uv_close(handle(&c.tcp), &UvBackend::on_closed<C>);
   }
 
   void stop_listening() override {
@@ -92,8 +131,9 @@ struct UvBackend final : adapters::LoopBackend {
   }
 
   // --- libuv's callbacks
+  template <class C>
   static void on_closed(uv_handle_t* h) {
-    auto* c = static_cast<UvConnection*>(h->data);
+    auto* c = static_cast<C*>(h->data);
     UvBackend& l = static_cast<UvBackend&>(c->core.io());
     delete c;
     l.handle_closed();
@@ -105,8 +145,9 @@ struct UvBackend final : adapters::LoopBackend {
     if (status == 0 && l.listen_fd >= 0) l.core.accept_all(l.listen_fd);
   }
 
+  template <class C>
   static void on_alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
-    UvConnection& c = *static_cast<UvConnection*>(h->data);
+    C& c = *static_cast<C*>(h->data);
     if (c.lingering) {
       UvBackend& l = static_cast<UvBackend&>(c.core.io());
       *buf = uv_buf_init(l.discard, sizeof l.discard);
@@ -115,8 +156,9 @@ struct UvBackend final : adapters::LoopBackend {
     adapters::uv_lend(c.http, c, buf);
   }
 
+  template <class C>
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
-    UvConnection& c = *static_cast<UvConnection*>(stream->data);
+    C& c = *static_cast<C*>(stream->data);
     UvBackend& l = static_cast<UvBackend&>(c.core.io());
     if (c.closing) return;
     if (c.lingering) {
@@ -125,16 +167,23 @@ struct UvBackend final : adapters::LoopBackend {
       return;
     }
     l.core.timers().tick();
-    adapters::uv_received(c.http, c, nread, l.core.now());
+    l.failed(c, adapters::uv_received(c.http, c, nread, l.core.now()));
     l.service(c);
   }
 
+  template <class C>
   static void on_written(uv_write_t* req, int status) {
-    UvConnection& c = *static_cast<UvConnection*>(req->data);
+    C& c = *static_cast<C*>(req->data);
     UvBackend& l = static_cast<UvBackend&>(c.core.io());
     l.core.timers().tick();
-    adapters::uv_written(c.http, c, l.write_requests, req, status, l.core.now());
+    l.failed(c, adapters::uv_written(c.http, c, l.write_requests, req, status, l.core.now()));
     l.service(c);
+  }
+
+  // A client keeps the first socket error, for its session's on_closed.
+  static void failed(UvConnection&, int) {}
+  static void failed(UvClient& c, int rc) {
+    if (rc && !c.error) c.error = -rc;
   }
 
   // Before each wait: the timers that are due, the connections woken since,

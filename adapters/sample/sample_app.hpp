@@ -10,7 +10,7 @@
 
 #include "access_log.hpp"
 #include "stats_board.hpp"
-#include "wirestate/loop.hpp"
+#include "wirestate/loop_options.hpp"
 #include "wirestate/wirestate.hpp"
 
 namespace wirestate::sample {

@@ -114,7 +114,7 @@ int server_main(int argc, char** argv, const char* program, const LoopFactory& m
       std::fprintf(stderr, "%s: %s\n", program, error.c_str());
       return 1;
     }
-    ServerLoop& loop = *loops.back().loop;
+    Loop& loop = *loops.back().loop;
     if (const std::error_code ec = loop.serve(fd)) {
       std::fprintf(stderr, "%s: cannot serve the listener: %s\n", program, ec.message().c_str());
       return 1;

@@ -7,14 +7,14 @@
 #include <memory>
 #include <string>
 
-#include "wirestate/server_loop.hpp"
+#include "wirestate/loop.hpp"
 
 namespace wirestate::sample {
 
 // One loop of a sample server: made on the main thread, run on its own.
 struct SampleLoop {
   std::function<void()> run;  // serves until the loop has finished
-  std::unique_ptr<ServerLoop> loop;  // goes before what `run` holds
+  std::unique_ptr<Loop> loop;  // goes before what `run` holds
 };
 
 // Makes one loop with `options`, or one with no loop after setting `error`

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "wirestate/loop.hpp"
+#include "wirestate/loop_options.hpp"
 
 namespace wirestate::sample {
 

@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   return sample::server_main(argc, argv, "wirestate-uv", [](LoopOptions options, std::string& error) {
     auto own = std::make_shared<OwnLoop>();
     std::error_code ec;
-    std::unique_ptr<ServerLoop> loop = UvLoop::create(&own->uv, std::move(options), ec);
+    std::unique_ptr<Loop> loop = UvLoop::create(&own->uv, std::move(options), ec);
     if (!loop) error = "cannot attach to a libuv loop: " + ec.message();
     // uv_run returns once stop() has drained the connections and wirestate's
     // handles are closed: the program has none of its own on this loop.

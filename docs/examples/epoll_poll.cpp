@@ -1,7 +1,8 @@
 // wirestate's epoll loop driven from a poll() loop of the program's own,
 // beside a timer and a signal descriptor of its own: run_once() does one
 // bounded turn whenever the loop's descriptor is readable or its timeout
-// passes. A 1 KiB header limit shows the Config is the program's.
+// passes. A 1 KiB header limit shows the Config is the program's; once
+// serving, the program asks itself for /ticks through the loop's client role.
 //
 //   epoll_poll [PORT]   GET /ticks says how often the program's timer fired
 #include <poll.h>
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "wirestate/epoll_loop.hpp"
 #include "wirestate/sockets.hpp"
@@ -34,6 +36,30 @@ class Ticks final : public wirestate::Handler {
 
  private:
   unsigned long served_ = 0;
+};
+
+// The loop's client role, on the same loop: once serving, the program
+// asks itself for /ticks and prints the status it got.
+class SelfCheck final : public wirestate::ClientSession, public wirestate::ResponseHandler {
+ public:
+  explicit SelfCheck(wirestate::Loop& loop) : loop_(loop) {}
+  void on_open(wirestate::ClientConnection& http) noexcept override {
+    if (auto sent = http.send(*this, "GET", "/ticks", {{"Host", "127.0.0.1"}}); sent.error)
+      std::fprintf(stderr, "send: %s\n", sent.error.message().c_str());
+    loop_.close_when_idle(*this);
+  }
+  void on_response(wirestate::ClientExchange& ex) noexcept override {
+    std::printf("client: %d\n", ex.response().status);
+    std::fflush(stdout);
+    (void)ex.read_body();
+  }
+  void on_body(wirestate::ClientExchange& ex, std::string_view) noexcept override { (void)ex.read_body(); }
+  void on_closed(std::error_code error) noexcept override {
+    if (error) std::fprintf(stderr, "client: %s\n", error.message().c_str());
+  }
+
+ private:
+  wirestate::Loop& loop_;
 };
 
 }  // namespace
@@ -60,6 +86,9 @@ int main(int argc, char** argv) {
     return std::fprintf(stderr, "listen: %s\n", error.message().c_str()), 1;
   std::printf("listening on 127.0.0.1:%u\n", wirestate::bound_port(listener));
   std::fflush(stdout);
+  SelfCheck self_check(*loop);
+  if ((error = loop->connect("127.0.0.1", wirestate::bound_port(listener), self_check)))
+    std::fprintf(stderr, "connect: %s\n", error.message().c_str());
 
   auto next_tick = steady_clock::now() + milliseconds(100);
   for (;;) {

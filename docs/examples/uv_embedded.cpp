@@ -2,7 +2,8 @@
 // and a plain TCP echo server of its own: attach, serve, and the program's
 // loop goes on. On SIGINT/SIGTERM, stop() drains wirestate's connections
 // and closes its handles; the program then closes its own and uv_run
-// returns. A 1 KiB header limit shows the Config is the program's.
+// returns. A 1 KiB header limit shows the Config is the program's; once
+// serving, the program asks itself for /ticks through the loop's client role.
 //
 //   uv_embedded [PORT]   GET /ticks says how often the program's timer fired;
 //                        the echo server listens on the next line's port
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "wirestate/sockets.hpp"
 #include "wirestate/uv_loop.hpp"
@@ -74,6 +76,30 @@ void on_signal(uv_signal_t* signal, int) {
   p.http->stop();  // finish what is in flight; on_finished closes the rest
 }
 
+// The loop's client role, on the same loop: once serving, the program
+// asks itself for /ticks and prints the status it got.
+class SelfCheck final : public wirestate::ClientSession, public wirestate::ResponseHandler {
+ public:
+  explicit SelfCheck(wirestate::Loop& loop) : loop_(loop) {}
+  void on_open(wirestate::ClientConnection& http) noexcept override {
+    if (auto sent = http.send(*this, "GET", "/ticks", {{"Host", "127.0.0.1"}}); sent.error)
+      std::fprintf(stderr, "send: %s\n", sent.error.message().c_str());
+    loop_.close_when_idle(*this);
+  }
+  void on_response(wirestate::ClientExchange& ex) noexcept override {
+    std::printf("client: %d\n", ex.response().status);
+    std::fflush(stdout);
+    (void)ex.read_body();
+  }
+  void on_body(wirestate::ClientExchange& ex, std::string_view) noexcept override { (void)ex.read_body(); }
+  void on_closed(std::error_code error) noexcept override {
+    if (error) std::fprintf(stderr, "client: %s\n", error.message().c_str());
+  }
+
+ private:
+  wirestate::Loop& loop_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,6 +145,9 @@ int main(int argc, char** argv) {
   std::printf("listening on 127.0.0.1:%u\necho on 127.0.0.1:%u\n", wirestate::bound_port(listener),
               ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port));
   std::fflush(stdout);
+  SelfCheck self_check(*p.http);
+  if ((error = p.http->connect("127.0.0.1", wirestate::bound_port(listener), self_check)))
+    std::fprintf(stderr, "connect: %s\n", error.message().c_str());
 
   uv_run(&p.loop, UV_RUN_DEFAULT);  // until every handle, wirestate's and the program's, is closed
   const wirestate::LoopCounters c = p.http->counters();

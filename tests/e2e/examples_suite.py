@@ -9,6 +9,7 @@ package and looks inside, and builds the library shared.
 import argparse
 import os
 import re
+import select
 import shutil
 import socket
 import subprocess
@@ -59,6 +60,13 @@ class BlockingServer(unittest.TestCase):
             server.stop()
 
 
+def read_line(proc, timeout=10.0):
+    """The program's next line on stdout, or an error after `timeout`."""
+    if not select.select([proc.stdout], [], [], timeout)[0]:
+        raise AssertionError(f"no line from the program within {timeout} s")
+    return proc.stdout.readline()
+
+
 def get_raw(port, request):
     """The status code of the answer to `request`, sent whole on a new connection."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
@@ -91,11 +99,13 @@ class EmbeddedLoop:
             self.assertEqual(get_raw(port, big), 431)
             self.assertEqual(get_raw(port, b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"), 200)
             if echo:
-                line = server.proc.stdout.readline()
+                line = read_line(server.proc)
                 echo_port = int(re.search(r"echo on \S+:(\d+)", line).group(1))
                 with socket.create_connection(("127.0.0.1", echo_port), timeout=10) as s:
                     s.sendall(b"ping")
                     self.assertEqual(s.recv(16), b"ping")
+            # The program's own request, through the loop's client role.
+            self.assertEqual(read_line(server.proc).strip(), "client: 200")
         finally:
             self.assertEqual(server.stop(), 0)
 
@@ -153,7 +163,7 @@ class Installed(unittest.TestCase):
         for wanted in ["include/wirestate/wirestate.hpp", "wirestateConfig.cmake", "wirestateConfigVersion.cmake",
                        "wirestateTargets.cmake", "wirestate.pc", "libwirestate.a",
                        "include/wirestate/epoll_loop.hpp", "include/wirestate/uring_loop.hpp",
-                       "include/wirestate/uv_loop.hpp", "include/wirestate/server_loop.hpp",
+                       "include/wirestate/uv_loop.hpp", "include/wirestate/loop.hpp",
                        "wirestateLoopTargets.cmake", "libwirestate-loop.a", "libwirestate-epoll.a",
                        "libwirestate-uring.a", "libwirestate-uv.a", "wirestate-epoll.pc", "wirestate-uring.pc",
                        "wirestate-uv.pc"]:

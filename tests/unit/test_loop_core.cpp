@@ -30,11 +30,47 @@ struct FakeConnection final : LoopConnection {
   bool half_closed = false;
 };
 
+struct FakeClient final : LoopClient {
+  FakeClient(LoopCore& loop_core, int socket, ClientSession& client_session)
+      : LoopClient(loop_core, client_session), fd(socket) {}
+  int fd;
+  std::string input, output;
+};
+
+// Moves a connection's bytes: all its input in, all its output out.
+template <class C>
+bool pump(C& c, Time now) {
+  for (bool progress = true; progress;) {
+    progress = false;
+    if (!c.input.empty() && c.http.next_read() == ReadOp::read) {
+      std::span<char> buf = c.http.read_buffer();
+      const std::size_t n = std::min(buf.size(), c.input.size());
+      c.input.copy(buf.data(), n);
+      c.input.erase(0, n);
+      c.http.commit_read(n, now);
+      progress = true;
+    }
+    const WriteOp op = c.http.next_write();
+    if (op.kind == WriteOp::close) return true;
+    if (op.kind == WriteOp::write) {
+      std::size_t n = 0;
+      for (const IoVec& v : op.iovecs) {
+        c.output.append(static_cast<const char*>(v.base), v.len);
+        n += v.len;
+      }
+      c.http.wrote(op.token, n, now);
+      progress = true;
+    }
+  }
+  return false;
+}
+
 // Plays the adapter: every service reads all input and writes all output.
 struct FakeIo final : LoopIo {
   LoopCore* core = nullptr;
   std::map<int, FakeConnection*> open_connections;  // by fd
   std::map<int, std::string> ended;                 // fd: what it wrote
+  std::map<int, FakeClient*> clients;
   int services = 0;
   bool listening = true;
 
@@ -43,39 +79,35 @@ struct FakeIo final : LoopIo {
     open_connections[fd] = c;
     return c;
   }
-  void service(LoopConnection& base) override {
+  LoopClient* open_client(int fd, ClientSession& session) override {
+    auto* c = new FakeClient(*core, fd, session);
+    clients[fd] = c;
+    return c;
+  }
+  void service(LoopSocket& base) override {
     ++services;
+    if (base.client) {
+      auto& c = static_cast<FakeClient&>(base);
+      return core->client_served(c, pump(c, core->now()));
+    }
     auto& c = static_cast<FakeConnection&>(base);
     if (c.lingering) return;
-    for (bool progress = true; progress;) {
-      progress = false;
-      if (!c.input.empty() && c.http.next_read() == ReadOp::read) {
-        std::span<char> buf = c.http.read_buffer();
-        const std::size_t n = std::min(buf.size(), c.input.size());
-        c.input.copy(buf.data(), n);
-        c.input.erase(0, n);
-        c.http.commit_read(n, core->now());
-        progress = true;
-      }
-      const WriteOp op = c.http.next_write();
-      if (op.kind == WriteOp::close) return core->begin_linger(c);
-      if (op.kind == WriteOp::write) {
-        std::size_t n = 0;
-        for (const IoVec& v : op.iovecs) {
-          c.output.append(static_cast<const char*>(v.base), v.len);
-          n += v.len;
-        }
-        c.http.wrote(op.token, n, core->now());
-        progress = true;
-      }
-    }
+    if (pump(c, core->now())) return core->begin_linger(c);
     core->arm_deadline(c);
   }
   bool half_close(LoopConnection& base) override {
     static_cast<FakeConnection&>(base).half_closed = true;
     return true;
   }
-  void end(LoopConnection& base) override {
+  void end(LoopSocket& base) override {
+    if (base.client) {
+      auto& c = static_cast<FakeClient&>(base);
+      core->forget(c);
+      clients.erase(c.fd);
+      close(c.fd);
+      delete &c;
+      return;
+    }
     auto& c = static_cast<FakeConnection&>(base);
     core->forget(c);
     ended[c.fd] = c.output;
@@ -114,6 +146,7 @@ struct Fixture {
   }
   ~Fixture() {
     while (!io.open_connections.empty()) io.end(*io.open_connections.begin()->second);
+    while (!io.clients.empty()) io.end(*io.clients.begin()->second);
     for (int fd : peers) close(fd);
   }
 
@@ -278,4 +311,76 @@ TEST_CASE("LoopCore's wait bound is 0 with work ready, else the next timer, at m
   CHECK(f.core->wait_bound(1s) == Duration::zero());
   f.core->serve_ready();  // arms the new connection's header deadline, 30 s on
   CHECK(f.core->wait_bound(60s) == Duration(30s));
+}
+
+namespace {
+// A session that sends one request when its connection opens.
+struct OneRequest final : ClientSession, ResponseHandler {
+  ClientConnection* http = nullptr;
+  int status = 0;
+  std::vector<std::error_code> closed;
+  void on_open(ClientConnection& c) noexcept override {
+    http = &c;
+    CHECK_FALSE(c.send(*this, "GET", "/", {{"Host", "h"}}).error);
+  }
+  void on_closed(std::error_code error) noexcept override {
+    http = nullptr;
+    closed.push_back(error);
+  }
+  void on_response(ClientExchange& ex) noexcept override {
+    status = ex.response().status;
+    CHECK_FALSE(ex.read_body());
+  }
+  void on_body(ClientExchange& ex, std::string_view) noexcept override { CHECK_FALSE(ex.read_body()); }
+};
+}  // namespace
+
+TEST_CASE("LoopCore serves a client connection, and closes it once idle when asked") {
+  OneRequest session;  // outlives the loop, as a session must
+  Fixture f;
+  int pair[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair) == 0);
+  close(pair[1]);
+  f.core->adopt_client(pair[0], session);
+  REQUIRE(session.http);
+  f.core->serve_ready();
+  FakeClient& c = *f.io.clients.at(pair[0]);
+  CHECK(c.output.starts_with("GET / HTTP/1.1\r\nHost: h\r\n"));
+  f.core->close_when_idle(session);
+  f.core->serve_ready();
+  CHECK(session.closed.empty());  // its request is still in flight
+  c.input = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  f.core->schedule(c);
+  f.core->serve_ready();
+  CHECK(session.status == 200);
+  REQUIRE(session.closed.size() == 1);
+  CHECK_FALSE(session.closed[0]);
+  CHECK(f.io.clients.empty());
+}
+
+TEST_CASE("LoopCore's graceful stop closes an idle client and waits for a busy one") {
+  OneRequest busy, idle;
+  Fixture f;
+  int pairs[2][2];
+  for (auto& p : pairs) REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, p) == 0);
+  f.core->adopt_client(pairs[0][0], busy);
+  f.core->serve_ready();
+  f.core->adopt_client(pairs[1][0], idle);
+  FakeClient& idle_client = *f.io.clients.at(pairs[1][0]);
+  idle_client.input = "HTTP/1.1 204 No Content\r\n\r\n";
+  f.core->serve_ready();
+  CHECK(idle.status == 204);
+  f.core->request_stop();
+  f.core->poll_stop();
+  f.core->serve_ready();
+  CHECK(idle.closed.size() == 1);
+  CHECK(busy.closed.empty());
+  CHECK_FALSE(f.core->finished());
+  FakeClient& busy_client = *f.io.clients.at(pairs[0][0]);
+  busy_client.input = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  f.core->schedule(busy_client);
+  f.core->serve_ready();
+  CHECK(busy.closed.size() == 1);
+  CHECK(f.core->finished());
+  for (auto& p : pairs) close(p[1]);
 }

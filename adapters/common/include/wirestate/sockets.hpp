@@ -17,6 +17,10 @@ namespace wirestate {
 // or -1 with `error` set.
 [[nodiscard]] int listen_tcp(std::string_view address, std::uint16_t port, std::error_code& error,
                              int backlog = 4096);
+// A TCP socket connecting to address:port, with TCP_NODELAY; the connect
+// completes in the background (a loop's adopt_client takes it as it is).
+// The fd, or -1 with `error` set (EINVAL: not a numeric address).
+[[nodiscard]] int connect_tcp(std::string_view address, std::uint16_t port, std::error_code& error);
 // The port a socket is bound to.
 [[nodiscard]] std::uint16_t bound_port(int fd);
 

@@ -1,9 +1,9 @@
 #pragma once
 // wirestate on epoll: a server loop for one thread, edge-triggered sockets,
 // writev straight from the connections' iovecs. fd() is its epoll
-// descriptor. What it offers is PolledLoop's (server_loop.hpp);
+// descriptor. What it offers is PolledLoop's (loop.hpp);
 // docs/adapters.md has the whole guide.
-#include "wirestate/server_loop.hpp"
+#include "wirestate/loop.hpp"
 
 #include <memory>
 

@@ -3,9 +3,9 @@
 // own: a multishot accept, readiness-then-recv reads, linked writes, and one
 // submit-and-wait per turn. fd() is an eventfd registered with the ring.
 // The ring takes as its one submitter the thread of the first run() or
-// run_once(). What it offers is PolledLoop's (server_loop.hpp);
+// run_once(). What it offers is PolledLoop's (loop.hpp);
 // docs/adapters.md has the whole guide.
-#include "wirestate/server_loop.hpp"
+#include "wirestate/loop.hpp"
 
 #include <memory>
 #include <string>

@@ -7,9 +7,9 @@
 // connections, then closes every one of them (finished() then holds), and
 // the embedder's loop runs on. Destroyed before that, it closes them at
 // once, and its memory goes when their close callbacks have run in the
-// loop's next turns. What it offers is ServerLoop's (server_loop.hpp);
+// loop's next turns. What it offers is Loop's (loop.hpp);
 // docs/adapters.md has the whole guide.
-#include "wirestate/server_loop.hpp"
+#include "wirestate/loop.hpp"
 
 #include <memory>
 
@@ -17,14 +17,14 @@ struct uv_loop_s;
 
 namespace wirestate {
 
-class UvLoop final : public ServerLoop {
+class UvLoop final : public Loop {
  public:
   // Attaches to `loop` (a uv_loop_t*), which must run until finished().
   // Null, with `error` set, if libuv refuses a handle.
   [[nodiscard]] static std::unique_ptr<UvLoop> create(uv_loop_s* loop, LoopOptions options, std::error_code& error);
 
  private:
-  using ServerLoop::ServerLoop;
+  using Loop::Loop;
 };
 
 }  // namespace wirestate

@@ -1,14 +1,15 @@
-#include "wirestate/server_loop.hpp"
+#include "wirestate/loop.hpp"
 
 #include <chrono>
 
 #include "loop_core.hpp"
+#include "wirestate/sockets.hpp"
 
 namespace wirestate {
 
-ServerLoop::~ServerLoop() { backend_.release(); }
+Loop::~Loop() { backend_.release(); }
 
-std::error_code ServerLoop::serve(int listen_fd) {
+std::error_code Loop::serve(int listen_fd) {
   if (listen_fd < 0) return std::make_error_code(std::errc::bad_file_descriptor);
   if (backend_.listen_fd >= 0) return std::make_error_code(std::errc::device_or_resource_busy);
   if (backend_.core.stopping()) return std::make_error_code(std::errc::operation_canceled);
@@ -20,20 +21,39 @@ std::error_code ServerLoop::serve(int listen_fd) {
   return {};
 }
 
-void ServerLoop::adopt(int fd) {
+void Loop::adopt(int fd) {
   backend_.core.timers().tick();
   backend_.core.accepted(fd);
   backend_.poke();
 }
 
-void ServerLoop::stop() noexcept {
+std::error_code Loop::connect(std::string_view address, std::uint16_t port, ClientSession& session) {
+  std::error_code error;
+  const int fd = connect_tcp(address, port, error);
+  if (fd < 0) return error;
+  adopt_client(fd, session);
+  return {};
+}
+
+void Loop::adopt_client(int fd, ClientSession& session) {
+  backend_.core.timers().tick();
+  backend_.core.adopt_client(fd, session);
+  backend_.poke();
+}
+
+void Loop::close_when_idle(ClientSession& session) {
+  backend_.core.close_when_idle(session);
+  backend_.poke();
+}
+
+void Loop::stop() noexcept {
   backend_.core.request_stop();
   backend_.notify();
 }
 
-bool ServerLoop::finished() const noexcept { return backend_.finished(); }
-LoopCounters ServerLoop::counters() const { return backend_.core.counters(); }
-Timers& ServerLoop::timers() noexcept { return backend_.core.timers(); }
+bool Loop::finished() const noexcept { return backend_.finished(); }
+LoopCounters Loop::counters() const { return backend_.core.counters(); }
+Timers& Loop::timers() noexcept { return backend_.core.timers(); }
 
 void PolledLoop::run() {
   while (backend_.turn(std::chrono::seconds(1))) {

@@ -1,4 +1,4 @@
-#include "client_loop.hpp"
+#include "connect.hpp"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -11,7 +11,7 @@
 #include <chrono>
 #include <cstring>
 
-namespace wirestate::adapters {
+namespace wirestate::fetch {
 
 int connect_socket(const std::string& host, std::uint16_t port, Duration timeout, std::string& error) {
   addrinfo hints{};
@@ -52,4 +52,4 @@ int connect_socket(const std::string& host, std::uint16_t port, Duration timeout
   return fd;
 }
 
-}  // namespace wirestate::adapters
+}  // namespace wirestate::fetch
