@@ -9,13 +9,14 @@ package and looks inside, and builds the library shared.
 import argparse
 import os
 import re
-import select
+import queue
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import unittest
 import urllib.request
@@ -35,12 +36,29 @@ def run(*argv, cwd=None, env=None, timeout=300):
 class ServerProcess:
     def __init__(self, argv):
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
+        # A thread of its own reads the program's lines, so a wait for one is bounded.
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read_lines, daemon=True).start()
+        line = self.line()
         m = re.search(r"listening on (\S+):(\d+)", line)
         if not m:
             self.stop()
             raise AssertionError(f"server did not say where it listens: {line!r}")
         self.url = f"http://{m.group(1)}:{m.group(2)}"
+
+    def _read_lines(self):
+        try:
+            for line in self.proc.stdout:
+                self.lines.put(line)
+        except (OSError, ValueError):  # closed by stop()
+            pass
+
+    def line(self, timeout=10.0):
+        """The program's next line on stdout, or an error after `timeout`."""
+        try:
+            return self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no line from the program within {timeout} s") from None
 
     def get(self, path):
         with urllib.request.urlopen(self.url + path, timeout=10) as r:
@@ -58,13 +76,6 @@ class BlockingServer(unittest.TestCase):
                 self.assertEqual(server.get("/"), (200, b"Hello, World!"))
         finally:
             server.stop()
-
-
-def read_line(proc, timeout=10.0):
-    """The program's next line on stdout, or an error after `timeout`."""
-    if not select.select([proc.stdout], [], [], timeout)[0]:
-        raise AssertionError(f"no line from the program within {timeout} s")
-    return proc.stdout.readline()
 
 
 def get_raw(port, request):
@@ -99,13 +110,13 @@ class EmbeddedLoop:
             self.assertEqual(get_raw(port, big), 431)
             self.assertEqual(get_raw(port, b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"), 200)
             if echo:
-                line = read_line(server.proc)
+                line = server.line()
                 echo_port = int(re.search(r"echo on \S+:(\d+)", line).group(1))
                 with socket.create_connection(("127.0.0.1", echo_port), timeout=10) as s:
                     s.sendall(b"ping")
                     self.assertEqual(s.recv(16), b"ping")
             # The program's own request, through the loop's client role.
-            self.assertEqual(read_line(server.proc).strip(), "client: 200")
+            self.assertEqual(server.line().strip(), "client: 200")
         finally:
             self.assertEqual(server.stop(), 0)
 
