@@ -238,6 +238,11 @@ void LoopCore::begin_stop() {
   timers_.heap().start(now() + options_.grace, &LoopCore::on_grace_timeout, this);
 }
 
+void LoopCore::cut_clients() {
+  for (LoopClient* c : clients_)
+    if (!c->error) c->error = ECANCELED;
+}
+
 void LoopCore::report_finished() {
   if (reported_) return;
   reported_ = true;

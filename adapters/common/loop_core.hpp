@@ -1,9 +1,9 @@
 #pragma once
-// What the three server loops share, written once: the connections' list and
-// ready list, admission against the budget, the 503 and the reserve
-// descriptor, deadlines, lingering close, graceful stop, counters. A loop
-// supplies its IO (LoopIo) and drives the turn: it tells the core what the
-// kernel said, and the core tells it which connection to service.
+// What the three loops share, written once: the connections of both roles
+// and the ready list, admission against the budget, the 503 and the
+// reserve descriptor, deadlines, lingering close, graceful stop, counters.
+// A loop supplies its IO (LoopIo) and drives the turn: it tells the core
+// what the kernel said, and the core tells it which connection to service.
 #include <atomic>
 #include <optional>
 #include <system_error>
@@ -34,6 +34,8 @@ struct LoopSocket : Waker {
   const bool client;
   bool scheduled = false;
   bool lingering = false;
+  bool closing = false;    // end() was called: freed once the loop's IO lets go of it
+  bool peer_done = false;  // while lingering: the peer closed or failed
   DeadlineEntry deadline;
   TimerHeap::Id linger_timer;
 
@@ -142,7 +144,6 @@ class LoopCore {
 
   // stop(): any thread; the loop then wakes its wait and calls poll_stop().
   void request_stop() { stop_requested_.store(true); }
-  bool stop_requested() const { return stop_requested_.load(); }
   // On the loop's thread, after each wait.
   void poll_stop();
   bool stopping() const { return stopping_; }
@@ -150,6 +151,9 @@ class LoopCore {
   bool finished() const { return stopping_ && ((connections_.empty() && clients_.empty()) || grace_over_); }
   const std::vector<LoopConnection*>& connections() const { return connections_; }
   const std::vector<LoopClient*>& clients() const { return clients_; }
+  // The loop goes with client connections open: each session's on_closed
+  // will say ECANCELED.
+  void cut_clients();
   // Runs LoopOptions::on_finished, once.
   void report_finished();
 

@@ -30,27 +30,29 @@ namespace {
 // others get a turn.
 constexpr int rounds_per_turn = 16;
 
-// A socket in the epoll set: what its events say, and whose it is (the
-// events carry a pointer to this).
-struct EpollIo {
+// Each socket's events carry a pointer to its connection's LoopSocket.
+struct EpollConnection final : LoopConnection {
+  EpollConnection(adapters::LoopCore& loop_core, int fd) : LoopConnection(loop_core), io{fd} {}
   adapters::SocketReadiness io;
-  adapters::LoopSocket* self;
 };
 
-struct EpollConnection final : LoopConnection, EpollIo {
-  EpollConnection(adapters::LoopCore& loop_core, int fd) : LoopConnection(loop_core), EpollIo{{fd}, this} {}
-};
-
-struct EpollClient final : adapters::LoopClient, EpollIo {
+struct EpollClient final : adapters::LoopClient {
   EpollClient(adapters::LoopCore& loop_core, int fd, ClientSession& client_session)
-      : LoopClient(loop_core, client_session), EpollIo{{fd}, this} {}
+      : LoopClient(loop_core, client_session), io{fd} {}
+  adapters::SocketReadiness io;
 };
+
+adapters::SocketReadiness& io_of(adapters::LoopSocket& s) {
+  return adapters::with_role<EpollConnection, EpollClient>(
+      s, [](auto& c) -> adapters::SocketReadiness& { return c.io; });
+}
 }  // namespace
 
 struct EpollBackend final : adapters::LoopBackend {
   using LoopBackend::LoopBackend;
   ~EpollBackend() override {
     while (!core.connections().empty()) destroy(static_cast<EpollConnection&>(*core.connections().back()));
+    core.cut_clients();
     while (!core.clients().empty()) destroy(static_cast<EpollClient&>(*core.clients().back()));
     if (listen_fd >= 0) close(listen_fd);
     if (wake_fd >= 0) close(wake_fd);
@@ -58,11 +60,11 @@ struct EpollBackend final : adapters::LoopBackend {
   }
 
   // Into the epoll set once, edge-triggered both ways.
-  bool watch(EpollIo& e) {
+  bool watch(adapters::LoopSocket& s) {
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-    ev.data.ptr = &e;
-    return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, e.io.fd, &ev) == 0;
+    ev.data.ptr = &s;
+    return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, io_of(s).fd, &ev) == 0;
   }
 
   LoopConnection* open(int fd) override {
@@ -194,12 +196,13 @@ struct EpollBackend final : adapters::LoopBackend {
         std::uint64_t count;
         [[maybe_unused]] auto r = read(wake_fd, &count, sizeof count);
       } else {
-        EpollIo& c = *static_cast<EpollIo*>(tag);
+        auto& c = *static_cast<adapters::LoopSocket*>(tag);
+        adapters::SocketReadiness& io = io_of(c);
         const std::uint32_t e = events[i].events;
-        if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.io.readable = true;
-        if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.io.hangup = true;
-        if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) c.io.writable = true;
-        core.schedule(*c.self);
+        if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) io.readable = true;
+        if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) io.hangup = true;
+        if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) io.writable = true;
+        core.schedule(c);
       }
     }
     core.poll_stop();

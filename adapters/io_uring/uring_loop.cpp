@@ -43,27 +43,27 @@ constexpr auto teardown_wait = std::chrono::seconds(1);
 // touched, cost less CPU under pipelined load.
 constexpr unsigned max_recvs_in_flight = 4;
 
-// A socket on the ring, and whose it is (completions carry a pointer to
-// the UringSocket).
-struct UringIo : UringSocket {
-  explicit UringIo(int socket, adapters::LoopSocket* owner) : self(owner) { fd = socket; }
-  adapters::LoopSocket* self;
-  bool peer_done = false;     // while lingering: the peer closed or failed
-  bool ending = false;        // cancelled: freed once nothing is in flight
-  bool recv_counted = false;  // its recv holds one of the loop's recv slots
+struct UringConnection final : LoopConnection, UringSocket {
+  UringConnection(adapters::LoopCore& loop_core, int socket) : LoopConnection(loop_core) { fd = socket; }
 };
 
-struct UringConnection final : LoopConnection, UringIo {
-  UringConnection(adapters::LoopCore& loop_core, int socket) : LoopConnection(loop_core), UringIo(socket, this) {}
-};
-
-struct UringClient final : adapters::LoopClient, UringIo {
+struct UringClient final : adapters::LoopClient, UringSocket {
   UringClient(adapters::LoopCore& loop_core, int socket, ClientSession& client_session)
-      : LoopClient(loop_core, client_session), UringIo(socket, this) {}
+      : LoopClient(loop_core, client_session) {
+    fd = socket;
+    owner_is_client = true;
+  }
 };
 
-UringIo& io_of(adapters::LoopSocket& s) {
-  return adapters::with_role<UringConnection, UringClient>(s, [](UringIo& io) -> UringIo& { return io; });
+UringSocket& io_of(adapters::LoopSocket& s) {
+  return adapters::with_role<UringConnection, UringClient>(s, [](UringSocket& io) -> UringSocket& { return io; });
+}
+
+// The connection a completion's tag names.
+adapters::LoopSocket& owner_of(std::uint64_t tag) {
+  UringSocket& io = *uring_owner<UringSocket>(tag);
+  if (io.owner_is_client) return static_cast<UringClient&>(io);
+  return static_cast<UringConnection&>(io);
 }
 }  // namespace
 
@@ -76,6 +76,7 @@ struct UringBackend final : adapters::LoopBackend {
     // On the driving thread: a turn that finished drained already.
     if (started && !drained) drain();
     while (!core.connections().empty()) destroy(*core.connections().back());
+    core.cut_clients();
     while (!core.clients().empty()) destroy(*core.clients().back());
     io_uring_queue_exit(&ring);
     if (listen_fd >= 0) close(listen_fd);
@@ -91,7 +92,7 @@ struct UringBackend final : adapters::LoopBackend {
   void service(adapters::LoopSocket& base) override {
     if (base.client) return serve(static_cast<UringClient&>(base));
     UringConnection& c = static_cast<UringConnection&>(base);
-    if (c.ending) {
+    if (c.closing) {
       if (!c.in_flight()) destroy(c);
       return;
     }
@@ -121,7 +122,7 @@ struct UringBackend final : adapters::LoopBackend {
   // A client's reads take no recv slot: the cap bounds what many idle
   // server connections hold, and a loop has few clients.
   void serve(UringClient& c) {
-    if (c.ending) {
+    if (c.closing) {
       if (!c.in_flight()) destroy(c);
       return;
     }
@@ -142,10 +143,10 @@ struct UringBackend final : adapters::LoopBackend {
   // What is in flight is cancelled, and the connection goes once the last
   // of it has completed.
   void end(adapters::LoopSocket& base) override {
-    UringIo& c = io_of(base);
-    c.ending = true;
-    adapters::uring_cancel_all(ring, c);
-    if (!c.in_flight()) destroy(base);
+    base.closing = true;
+    UringSocket& io = io_of(base);
+    adapters::uring_cancel_all(ring, io);
+    if (!io.in_flight()) destroy(base);
   }
 
   void destroy(adapters::LoopSocket& s) {
@@ -214,9 +215,9 @@ struct UringBackend final : adapters::LoopBackend {
       case UringOp::recv:
       case UringOp::write: break;
     }
-    UringIo& io = static_cast<UringIo&>(*uring_owner<UringSocket>(tag));
-    if (io.self->client) return completed(static_cast<UringClient&>(*io.self), cqe);
-    UringConnection& c = static_cast<UringConnection&>(*io.self);
+    adapters::LoopSocket& owner = owner_of(tag);
+    if (owner.client) return completed(static_cast<UringClient&>(owner), cqe);
+    UringConnection& c = static_cast<UringConnection&>(owner);
     switch (adapters::uring_op(tag)) {
       case UringOp::poll:
         adapters::uring_polled(c, cqe);
@@ -224,7 +225,7 @@ struct UringBackend final : adapters::LoopBackend {
       case UringOp::recv:
         if (c.recv_counted) --recvs_in_flight;
         c.recv_counted = false;
-        if (c.lingering || c.ending) {
+        if (c.lingering || c.closing) {
           c.recv_in_flight = false;
           if (cqe.res <= 0 && cqe.res != -EAGAIN && cqe.res != -EINTR) c.peer_done = true;
           if (cqe.res < static_cast<int>(c.asked) && !c.hangup) c.readable = false;
@@ -246,7 +247,7 @@ struct UringBackend final : adapters::LoopBackend {
     switch (adapters::uring_op(cqe.user_data)) {
       case UringOp::poll: adapters::uring_polled(c, cqe); break;
       case UringOp::recv:
-        if (c.ending) {
+        if (c.closing) {
           c.recv_in_flight = false;
         } else {
           error = adapters::uring_received(c.http, c, cqe.res, c.asked, core.now());

@@ -48,6 +48,11 @@ struct alignas(8) UringSocket {
   bool recv_in_flight = false;
   bool cancelled = false;     // everything on the fd was cancelled: submit nothing more
   std::uint8_t writes_in_flight = 0;
+  // The owner's, kept here where the bytes would be padding: whether it is
+  // a client connection (which type a completion's tag leads back to), and
+  // whether its recv holds one of the server loop's recv slots.
+  bool owner_is_client = false;
+  bool recv_counted = false;
   std::uint32_t asked = 0;    // the size of the recv in flight
   bool in_flight() const { return poll_armed || recv_in_flight || writes_in_flight > 0; }
 };

@@ -26,16 +26,15 @@ using adapters::LoopConnection;
 namespace {
 // Each connection's tcp.data points to it; libuv's callbacks are chosen by
 // its type (on_read<UvConnection>, ...).
+// closing (LoopSocket's): uv_close was called, and on_closed frees it.
 struct UvConnection final : LoopConnection, adapters::UvSocket {
   explicit UvConnection(adapters::LoopCore& loop_core) : LoopConnection(loop_core) { tcp.data = this; }
-  bool closing = false;  // uv_close was called; on_closed frees it
 };
 
 struct UvClient final : adapters::LoopClient, adapters::UvSocket {
   UvClient(adapters::LoopCore& loop_core, ClientSession& client_session) : LoopClient(loop_core, client_session) {
     tcp.data = this;
   }
-  bool closing = false;
 };
 
 uv_handle_t* handle(auto* h) { return reinterpret_cast<uv_handle_t*>(h); }
@@ -236,6 +235,8 @@ struct UvBackend final : adapters::LoopBackend {
     if (closing) return;
     closing = true;
     for (LoopConnection* c : std::vector<LoopConnection*>(core.connections())) end(*c);
+    core.cut_clients();
+    for (adapters::LoopClient* c : std::vector<adapters::LoopClient*>(core.clients())) end(*c);
     stop_listening();
     for (uv_handle_t* h : {handle(&prepare), handle(&timer), handle(&async)}) uv_close(h, &UvBackend::on_handle_closed);
   }

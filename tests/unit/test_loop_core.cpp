@@ -384,3 +384,16 @@ TEST_CASE("LoopCore's graceful stop closes an idle client and waits for a busy o
   CHECK(f.core->finished());
   for (auto& p : pairs) close(p[1]);
 }
+
+TEST_CASE("LoopCore tells a client session its loop went, when it goes with the connection open") {
+  OneRequest session;
+  Fixture f;
+  int pair[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair) == 0);
+  f.core->adopt_client(pair[0], session);
+  f.core->cut_clients();
+  f.io.end(*f.io.clients.at(pair[0]));
+  REQUIRE(session.closed.size() == 1);
+  CHECK(session.closed[0] == std::errc::operation_canceled);
+  close(pair[1]);
+}
