@@ -13,6 +13,15 @@ install(TARGETS wirestate EXPORT wirestateTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY include/wirestate DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+if(WIRESTATE_FAT_LTO)
+  # The installed archive keeps the fat objects' plain code and loses their
+  # GCC bytecode (CMakeLists.txt says why).
+  install(CODE "
+    set(archive \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/$<TARGET_FILE_NAME:wirestate>\")
+    execute_process(COMMAND \"${CMAKE_OBJCOPY}\" --remove-section=.gnu.lto_* --remove-section=.gnu.debuglto_*
+                            \"\${archive}\" COMMAND_ERROR_IS_FATAL ANY)
+    execute_process(COMMAND \"${CMAKE_RANLIB}\" \"\${archive}\" COMMAND_ERROR_IS_FATAL ANY)")
+endif()
 if(WIRESTATE_ADAPTERS)
   install(TARGETS wirestate_loop wirestate_epoll wirestate_uring wirestate_uv EXPORT wirestateLoopTargets
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

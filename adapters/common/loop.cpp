@@ -27,6 +27,12 @@ void Loop::adopt(int fd) {
   backend_.poke();
 }
 
+void Loop::adopt(int fd, Handler& handler) {
+  backend_.core.timers().tick();
+  backend_.core.accepted(fd, &handler);
+  backend_.poke();
+}
+
 std::error_code Loop::connect(std::string_view address, std::uint16_t port, ClientSession& session) {
   std::error_code error;
   const int fd = connect_tcp(address, port, error);

@@ -11,8 +11,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "wirestate/status.hpp"
-
 namespace wirestate::adapters {
 namespace {
 
@@ -24,7 +22,7 @@ class NotFound final : public Handler {
   }
 };
 
-std::string overload_response(std::chrono::seconds retry_after) {
+std::string turned_away_response(std::chrono::seconds retry_after) {
   static constexpr std::string_view body = "503 Service Unavailable: the server is at capacity\n";
   std::string r = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: ";
   r += std::to_string(retry_after.count());
@@ -41,7 +39,7 @@ int open_reserve() { return open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
 void LoopSocket::wake() noexcept { core.schedule(*this); }
 
-LoopConnection::LoopConnection(LoopCore& c) : LoopSocket(c, false), http(c.config(), c.handler(), c.now()) {
+LoopConnection::LoopConnection(LoopCore& c, Handler& handler) : LoopSocket(c, false), http(c.config(), handler, c.now()) {
   http.set_waker(this);
 }
 
@@ -54,17 +52,19 @@ LoopCore::LoopCore(LoopOptions options, LoopIo& io, LoopTimers::Clock clock)
     : options_(std::move(options)),
       io_(io),
       timers_(clock),
-      config_(std::make_shared<Config>(options_.config)),
-      overload_(overload_response(options_.retry_after)),
+      overload_(turned_away_response(options_.retry_after)),
       reserve_fd_(open_reserve()) {
   if (!options_.budget) options_.budget = std::make_shared<ConnectionBudget>(options_.max_connections);
-  config_->date = &timers_.date();
-  config_->buffers = &buffers_;
-  config_->counters = &http_counters_;
-  client_config_ = std::make_shared<Config>(options_.client_config);
-  client_config_->date = &timers_.date();
-  client_config_->buffers = &buffers_;
-  client_config_->counters = &http_counters_;
+  // The loop's copies, on its buffers, its Date and its counters.
+  const auto own = [this](const Config& given) {
+    auto c = std::make_shared<Config>(given);
+    c->date = &timers_.date();
+    c->buffers = &buffers_;
+    c->counters = &http_counters_;
+    return c;
+  };
+  config_ = own(options_.config);
+  client_config_ = own(options_.client_config);
   handler_ = options_.make_handler ? options_.make_handler(timers_) : nullptr;
   if (!handler_) handler_ = std::make_unique<NotFound>();
 }
@@ -73,12 +73,12 @@ LoopCore::~LoopCore() {
   if (reserve_fd_ >= 0) close(reserve_fd_);
 }
 
-void LoopCore::accepted(int fd) {
+void LoopCore::accepted(int fd, Handler* handler) {
   ++accepted_;
   if (stopping_ || !options_.budget->take()) return turn_away(fd);
   const int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  LoopConnection* c = io_.open(fd);
+  LoopConnection* c = io_.open(fd, handler ? *handler : *handler_);
   if (!c) {
     options_.budget->give();
     return;

@@ -44,7 +44,7 @@ struct LoopSocket : Waker {
 };
 
 struct LoopConnection : LoopSocket {
-  explicit LoopConnection(LoopCore& loop_core);
+  LoopConnection(LoopCore& loop_core, Handler& handler);
   std::optional<Time> due() const noexcept override { return http.deadline(); }
   void fire(Time now) noexcept override { deadline.fired(http, now); }
 
@@ -79,9 +79,9 @@ decltype(auto) with_role(LoopSocket& s, F&& f) {
 // What a loop does with its sockets, when the core asks.
 class LoopIo {
  public:
-  // A connection for an admitted socket, owned by the loop (null: the
-  // socket was closed, it could not be served).
-  virtual LoopConnection* open(int fd) = 0;
+  // A connection for an admitted socket, served by `handler` and owned by
+  // the loop (null: the socket was closed, it could not be served).
+  virtual LoopConnection* open(int fd, Handler& handler) = 0;
   // The same for a client connection.
   virtual LoopClient* open_client(int fd, ClientSession& session) = 0;
   // One turn of reads and writes, or, while lingering, of discarding.
@@ -113,9 +113,9 @@ class LoopCore {
   LoopTimers& timers() { return timers_; }
   Time now() const { return timers_.now(); }
 
-  // A socket the loop was given (accepted or adopted): served, or turned
-  // away with the 503 and closed.
-  void accepted(int fd);
+  // A socket the loop was given (accepted or adopted): served (by
+  // `handler`, else the loop's), or turned away with the 503 and closed.
+  void accepted(int fd, Handler* handler = nullptr);
   // Accepts from a non-blocking listener until it has no more (or 256).
   void accept_all(int listen_fd);
   // The listener said EMFILE/ENFILE: spend the reserve descriptor to answer

@@ -32,7 +32,8 @@ constexpr int rounds_per_turn = 16;
 
 // Each socket's events carry a pointer to its connection's LoopSocket.
 struct EpollConnection final : LoopConnection {
-  EpollConnection(adapters::LoopCore& loop_core, int fd) : LoopConnection(loop_core), io{fd} {}
+  EpollConnection(adapters::LoopCore& loop_core, int fd, Handler& handler)
+      : LoopConnection(loop_core, handler), io{fd} {}
   adapters::SocketReadiness io;
 };
 
@@ -67,8 +68,8 @@ struct EpollBackend final : adapters::LoopBackend {
     return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, io_of(s).fd, &ev) == 0;
   }
 
-  LoopConnection* open(int fd) override {
-    auto* c = new EpollConnection(core, fd);
+  LoopConnection* open(int fd, Handler& handler) override {
+    auto* c = new EpollConnection(core, fd, handler);
     if (!watch(*c)) {
       delete c;
       close(fd);

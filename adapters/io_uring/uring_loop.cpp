@@ -44,7 +44,9 @@ constexpr auto teardown_wait = std::chrono::seconds(1);
 constexpr unsigned max_recvs_in_flight = 4;
 
 struct UringConnection final : LoopConnection, UringSocket {
-  UringConnection(adapters::LoopCore& loop_core, int socket) : LoopConnection(loop_core) { fd = socket; }
+  UringConnection(adapters::LoopCore& loop_core, int socket, Handler& handler) : LoopConnection(loop_core, handler) {
+    fd = socket;
+  }
 };
 
 struct UringClient final : adapters::LoopClient, UringSocket {
@@ -84,7 +86,7 @@ struct UringBackend final : adapters::LoopBackend {
     if (event_fd >= 0) close(event_fd);
   }
 
-  LoopConnection* open(int fd) override { return new UringConnection(core, fd); }
+  LoopConnection* open(int fd, Handler& handler) override { return new UringConnection(core, fd, handler); }
   adapters::LoopClient* open_client(int fd, ClientSession& session) override {
     return new UringClient(core, fd, session);
   }

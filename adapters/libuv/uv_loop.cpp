@@ -28,7 +28,9 @@ namespace {
 // its type (on_read<UvConnection>, ...).
 // closing (LoopSocket's): uv_close was called, and on_closed frees it.
 struct UvConnection final : LoopConnection, adapters::UvSocket {
-  explicit UvConnection(adapters::LoopCore& loop_core) : LoopConnection(loop_core) { tcp.data = this; }
+  UvConnection(adapters::LoopCore& loop_core, Handler& handler) : LoopConnection(loop_core, handler) {
+    tcp.data = this;
+  }
 };
 
 struct UvClient final : adapters::LoopClient, adapters::UvSocket {
@@ -44,8 +46,8 @@ struct UvBackend final : adapters::LoopBackend {
   UvBackend(uv_loop_t* l, LoopOptions options) : LoopBackend(std::move(options)), loop(l) {}
 
   // --- LoopIo
-  LoopConnection* open(int fd) override {
-    auto* c = new UvConnection(core);
+  LoopConnection* open(int fd, Handler& handler) override {
+    auto* c = new UvConnection(core, handler);
     uv_tcp_init(loop, &c->tcp);
     ++open_handles;
     if (uv_tcp_open(&c->tcp, fd) != 0) {

@@ -17,6 +17,7 @@
 #include "core/states.hpp"
 #include "core/transport.hpp"
 #include "memory/output_queue.hpp"
+#include "wire/message_serializer.hpp"
 #include "wire/received_head.hpp"
 #include "wirestate/counters.hpp"
 #include "wirestate/server_connection.hpp"
@@ -24,7 +25,6 @@
 namespace wirestate::detail {
 
 class ServerCore;
-struct HeadSpec;
 
 // One request and its response (exchange_core.hpp has what both roles hold).
 struct ExchangeState : ExchangeCore<ExchangeState, Exchange, ServerCore> {
@@ -118,7 +118,12 @@ class ServerCore : public Transport<ServerCore, ExchangeState> {
   // dropped unless the caller answers it (`drop_unanswered_head` false).
   [[gnu::cold]] void stop_reading(bool drop_unanswered_head = true) noexcept;
   // Every response head, interim, final or automatic, is queued here.
-  void queue_head(ExchangeState& ex, const HeadSpec& spec) noexcept;
+  // Inline: each caller calls the serializer itself, as it would without
+  // the count (out of line, the serializer's own inlining came out worse).
+  void queue_head(ExchangeState& ex, const HeadSpec& spec) noexcept {
+    serialize_head(arena, ex.queue, config, spec);
+    if (config.counters) ++config.counters->responses[Counters::status_class(spec.status)];
+  }
   [[gnu::cold]] void queue_error_response(ExchangeState& ex, Error e, std::string_view detail) noexcept;
   // What on_request_refused and on_error_response are told of `ex`.
   RefusedRequest refusal(const ExchangeState& ex, Error e, std::string_view detail) const noexcept;

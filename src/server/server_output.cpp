@@ -63,11 +63,6 @@ void ServerCore::fail_transport(Error e) noexcept {
   write_waiting_since.reset();
 }
 
-void ServerCore::queue_head(ExchangeState& ex, const HeadSpec& spec) noexcept {
-  serialize_head(arena, ex.queue, config, spec);
-  if (config.counters) ++config.counters->responses[Counters::status_class(spec.status)];
-}
-
 void ServerCore::queue_error_response(ExchangeState& ex, Error e,
                                                   std::string_view detail) noexcept {
   const int status = status_for(e);

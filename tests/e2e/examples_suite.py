@@ -301,16 +301,21 @@ class Installed(unittest.TestCase):
         self.assertFalse([s for s in symbols if " T llhttp" in s or "wirestate_llhttp" in s])
         self.assertIn("wirestate_llhttp_execute", run("nm", "--defined-only", library))
 
-    def test_a_release_archive_is_plain_code(self):
-        """The static library of a Release build holds no GCC bytecode: a
+    def test_an_installed_release_archive_is_plain_code(self):
+        """The static library a Release build installs holds no GCC bytecode
+        (the build tree's is fat, for the project's own LTO links): a
         consumer's LTO link has nothing to warn about, and clang links it."""
         build = os.path.join(self.tmp, "release")
+        prefix = os.path.join(self.tmp, "release-prefix")
         run("cmake", "-S", ARGS.source, "-B", build, "-G", "Ninja", "-DWIRESTATE_TESTS=OFF",
             "-DWIRESTATE_ADAPTERS=OFF", "-DCMAKE_BUILD_TYPE=Release", timeout=300)
         run("cmake", "--build", build, "--target", "wirestate", timeout=900)
-        archive = os.path.join(build, "libwirestate.a")
+        self.assertIn(".gnu.lto", run("readelf", "-S", "-W", os.path.join(build, "libwirestate.a")))
+        run("cmake", "--install", build, "--prefix", prefix)
+        archive = next(os.path.join(root, n) for root, _, names in os.walk(prefix) for n in names
+                       if n == "libwirestate.a")
         self.assertNotIn(".gnu.lto", run("readelf", "-S", "-W", archive))
-        include = os.path.join(ARGS.source, "include")
+        include = os.path.join(prefix, "include")
         for compiler, extra in [("g++", ["-flto"]), ("clang++", [])]:
             with self.subTest(compiler):
                 binary = os.path.join(self.tmp, f"in_memory_{compiler}")

@@ -407,9 +407,14 @@ class Stats(unittest.TestCase):
             self.assertEqual(status(b"GET /missing HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"), 404)
             big = b"GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n"
             self.assertEqual(status(big), 431)
-            # Twenty idle connections fill the budget; five more are turned away.
+            # Twenty idle connections fill the budget (once both loops have
+            # accepted them all); five more are turned away.
+            before = server.fd_count()
             idle = [server.connect() for _ in range(20)]
-            time.sleep(0.3)
+            deadline = time.monotonic() + 10
+            while server.fd_count() < before + 20 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertGreaterEqual(server.fd_count(), before + 20)
             turned = []
             for _ in range(5):
                 with server.connect() as s:

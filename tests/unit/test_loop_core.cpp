@@ -23,7 +23,7 @@ Time fake_now{};
 Time fake_clock() { return fake_now; }
 
 struct FakeConnection final : LoopConnection {
-  FakeConnection(LoopCore& loop_core, int socket) : LoopConnection(loop_core), fd(socket) {}
+  FakeConnection(LoopCore& loop_core, int socket, Handler& handler) : LoopConnection(loop_core, handler), fd(socket) {}
   int fd;
   std::string input;   // what the peer sent and the connection has not read
   std::string output;  // what the connection wrote
@@ -74,8 +74,8 @@ struct FakeIo final : LoopIo {
   int services = 0;
   bool listening = true;
 
-  LoopConnection* open(int fd) override {
-    auto* c = new FakeConnection(*core, fd);
+  LoopConnection* open(int fd, Handler& handler) override {
+    auto* c = new FakeConnection(*core, fd, handler);
     open_connections[fd] = c;
     return c;
   }
@@ -396,4 +396,19 @@ TEST_CASE("LoopCore tells a client session its loop went, when it goes with the 
   REQUIRE(session.closed.size() == 1);
   CHECK(session.closed[0] == std::errc::operation_canceled);
   close(pair[1]);
+}
+
+TEST_CASE("LoopCore serves an adopted connection with the handler it was given") {
+  struct Own final : Handler {
+    void on_request(Exchange& ex) noexcept override { (void)ex.respond(200, {}, "own"); }
+  } own;
+  Fixture f;
+  int pair[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair) == 0);
+  f.peers.push_back(pair[1]);
+  f.core->accepted(pair[0], &own);
+  FakeConnection& c = *f.io.open_connections.at(pair[0]);
+  c.input = "GET /plaintext HTTP/1.1\r\nHost: h\r\n\r\n";
+  f.core->serve_ready();
+  CHECK(c.output.ends_with("\r\n\r\nown"));
 }

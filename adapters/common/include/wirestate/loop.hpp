@@ -29,8 +29,11 @@ class Loop {
   // EBUSY, and any after stop() with ECANCELED.
   [[nodiscard]] std::error_code serve(int listen_fd);
   // Serve a socket accepted elsewhere, owned from here; admitted as an
-  // accepted one is (the budget; the 503 once stopping).
+  // accepted one is (the budget; the 503 once stopping). The second form
+  // serves it with a handler of its own, which must outlive the
+  // connection, instead of the loop's.
   void adopt(int fd);
+  void adopt(int fd, Handler& handler);
 
   // The client role: a connection to address:port (numeric), non-blocking;
   // `session` hears of it (on_open at once, on_closed at its end) and
