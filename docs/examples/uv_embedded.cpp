@@ -15,24 +15,10 @@
 #include <string>
 #include <string_view>
 
-#include "wirestate/sockets.hpp"
+#include "embedding.hpp"
 #include "wirestate/uv_loop.hpp"
 
 namespace {
-
-unsigned long ticks = 0;
-
-class Ticks final : public wirestate::Handler {
- public:
-  void on_request(wirestate::Exchange& ex) noexcept override {
-    const std::string body = "ticks " + std::to_string(ticks) + ", request " + std::to_string(++served_) + "\n";
-    if (auto ec = ex.respond(200, {{"Content-Type", "text/plain"}}, body))
-      std::fprintf(stderr, "respond: %s\n", ec.message().c_str());
-  }
-
- private:
-  unsigned long served_ = 0;
-};
 
 // The program's own echo server: libuv's plain API, nothing of wirestate's.
 void echo_alloc(uv_handle_t*, std::size_t suggested, uv_buf_t* buf) {
@@ -76,30 +62,6 @@ void on_signal(uv_signal_t* signal, int) {
   p.http->stop();  // finish what is in flight; on_finished closes the rest
 }
 
-// The loop's client role, on the same loop: once serving, the program
-// asks itself for /ticks and prints the status it got.
-class SelfCheck final : public wirestate::ClientSession, public wirestate::ResponseHandler {
- public:
-  explicit SelfCheck(wirestate::Loop& loop) : loop_(loop) {}
-  void on_open(wirestate::ClientConnection& http) noexcept override {
-    if (auto sent = http.send(*this, "GET", "/ticks", {{"Host", "127.0.0.1"}}); sent.error)
-      std::fprintf(stderr, "send: %s\n", sent.error.message().c_str());
-    loop_.close_when_idle(*this);
-  }
-  void on_response(wirestate::ClientExchange& ex) noexcept override {
-    std::printf("client: %d\n", ex.response().status);
-    std::fflush(stdout);
-    (void)ex.read_body();
-  }
-  void on_body(wirestate::ClientExchange& ex, std::string_view) noexcept override { (void)ex.read_body(); }
-  void on_closed(std::error_code error) noexcept override {
-    if (error) std::fprintf(stderr, "client: %s\n", error.message().c_str());
-  }
-
- private:
-  wirestate::Loop& loop_;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,7 +70,7 @@ int main(int argc, char** argv) {
   uv_loop_init(&p.loop);
 
   uv_timer_init(&p.loop, &p.timer);
-  uv_timer_start(&p.timer, [](uv_timer_t*) { ++ticks; }, 100, 100);
+  uv_timer_start(&p.timer, [](uv_timer_t*) { ++example::ticks; }, 100, 100);
 
   sockaddr_in echo_address;
   uv_ip4_addr("127.0.0.1", 0, &echo_address);
@@ -116,9 +78,7 @@ int main(int argc, char** argv) {
   uv_tcp_bind(&p.echo, reinterpret_cast<const sockaddr*>(&echo_address), 0);
   if (uv_listen(reinterpret_cast<uv_stream_t*>(&p.echo), 128, echo_connection) != 0) return 1;
 
-  wirestate::LoopOptions options;
-  options.config.max_header_bytes = 1024;  // a bigger head is answered 431
-  options.make_handler = [](wirestate::Timers&) { return std::make_unique<Ticks>(); };
+  wirestate::LoopOptions options = example::options();
   // Once wirestate has closed its handles, the program closes its own.
   options.on_finished = [&p] {
     for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&p.timer), reinterpret_cast<uv_handle_t*>(&p.echo),
@@ -128,10 +88,6 @@ int main(int argc, char** argv) {
   std::error_code error;
   p.http = wirestate::UvLoop::create(&p.loop, std::move(options), error);
   if (!p.http) return std::fprintf(stderr, "libuv: %s\n", error.message().c_str()), 1;
-  const int listener = wirestate::listen_tcp("127.0.0.1", port, error);
-  if (listener < 0 || (error = p.http->serve(listener)))
-    return std::fprintf(stderr, "listen: %s\n", error.message().c_str()), 1;
-
   for (uv_signal_t* s : {&p.sigint, &p.sigterm}) {
     uv_signal_init(&p.loop, s);
     s->data = &p;
@@ -142,17 +98,13 @@ int main(int argc, char** argv) {
   sockaddr_storage bound;
   int size = sizeof bound;
   uv_tcp_getsockname(&p.echo, reinterpret_cast<sockaddr*>(&bound), &size);
-  std::printf("listening on 127.0.0.1:%u\necho on 127.0.0.1:%u\n", wirestate::bound_port(listener),
-              ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port));
-  std::fflush(stdout);
-  SelfCheck self_check(*p.http);
-  if ((error = p.http->connect("127.0.0.1", wirestate::bound_port(listener), self_check)))
-    std::fprintf(stderr, "connect: %s\n", error.message().c_str());
+  const std::string echo_line =
+      "echo on 127.0.0.1:" + std::to_string(ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port)) + "\n";
+  example::SelfCheck self_check(*p.http);  // outlives its connection: the loop finishes only once it closed
+  if (!example::start(*p.http, port, self_check, echo_line.c_str())) return 1;
 
   uv_run(&p.loop, UV_RUN_DEFAULT);  // until every handle, wirestate's and the program's, is closed
-  const wirestate::LoopCounters c = p.http->counters();
-  std::printf("served %llu requests on %llu connections\n", static_cast<unsigned long long>(c.http.requests),
-              static_cast<unsigned long long>(c.handled));
+  example::print_counters(*p.http);
   p.http.reset();
   return uv_loop_close(&p.loop) == 0 ? 0 : 1;
 }
