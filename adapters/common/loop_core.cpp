@@ -39,14 +39,10 @@ int open_reserve() { return open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
 void LoopSocket::wake() noexcept { core.schedule(*this); }
 
-LoopConnection::LoopConnection(LoopCore& c, Handler& handler) : LoopSocket(c, false), http(c.config(), handler, c.now()) {
-  http.set_waker(this);
-}
+LoopConnection::LoopConnection(LoopCore& c, Handler& handler)
+    : LoopSocketOf(c, false, c.config(), handler, c.now()) {}
 
-LoopClient::LoopClient(LoopCore& c, ClientSession& s)
-    : LoopSocket(c, true), http(c.client_config(), c.now()), session(s) {
-  http.set_waker(this);
-}
+LoopClient::LoopClient(LoopCore& c, ClientSession& s) : LoopSocketOf(c, true, c.client_config(), c.now()), session(s) {}
 
 LoopCore::LoopCore(LoopOptions options, LoopIo& io, LoopTimers::Clock clock)
     : options_(std::move(options)),

@@ -9,6 +9,7 @@
 #include <system_error>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "loop_timers.hpp"
@@ -43,24 +44,33 @@ struct LoopSocket : Waker {
   ~LoopSocket() = default;
 };
 
-struct LoopConnection : LoopSocket {
-  LoopConnection(LoopCore& loop_core, Handler& handler);
+// A LoopSocket with its connection, of either role.
+template <class Http>
+struct LoopSocketOf : LoopSocket {
+  template <class... Args>
+  LoopSocketOf(LoopCore& loop_core, bool is_client, Args&&... args)
+      : LoopSocket(loop_core, is_client), http(std::forward<Args>(args)...) {
+    http.set_waker(this);
+  }
   std::optional<Time> due() const noexcept override { return http.deadline(); }
   void fire(Time now) noexcept override { deadline.fired(http, now); }
 
-  ServerConnection http;
+  Http http;
+
+ protected:
+  ~LoopSocketOf() = default;
+};
+
+struct LoopConnection : LoopSocketOf<ServerConnection> {
+  LoopConnection(LoopCore& loop_core, Handler& handler);
   std::unique_ptr<PeerAddress> peer;  // LoopOptions::peer_addresses
 
  protected:
   ~LoopConnection() = default;
 };
 
-struct LoopClient : LoopSocket {
+struct LoopClient : LoopSocketOf<ClientConnection> {
   LoopClient(LoopCore& loop_core, ClientSession& client_session);
-  std::optional<Time> due() const noexcept override { return http.deadline(); }
-  void fire(Time now) noexcept override { deadline.fired(http, now); }
-
-  ClientConnection http;
   ClientSession& session;
   bool close_when_idle = false;
   int error = 0;  // errno of the socket failure that ends it
