@@ -226,7 +226,7 @@ class Installed(unittest.TestCase):
         with open(os.path.join(project, "CMakeLists.txt"), "w") as f:
             f.write("cmake_minimum_required(VERSION 3.22)\nproject(consumer CXX)\n"
                     "find_package(wirestate 0.1 REQUIRED COMPONENTS kqueue)\n")
-        proc = subprocess.run(["cmake", "-S", project, "-B", os.path.join(project, "build"),
+        proc = subprocess.run(["cmake", "-S", project, "-B", os.path.join(project, "build"), "-G", "Ninja",
                                f"-DCMAKE_PREFIX_PATH={self.prefix}"], capture_output=True, text=True)
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("kqueue", proc.stdout + proc.stderr)
