@@ -21,11 +21,7 @@ std::error_code Loop::serve(int listen_fd) {
   return {};
 }
 
-void Loop::adopt(int fd) {
-  backend_.core.timers().tick();
-  backend_.core.accepted(fd);
-  backend_.poke();
-}
+void Loop::adopt(int fd) { adopt(fd, backend_.core.handler()); }
 
 void Loop::adopt(int fd, Handler& handler) {
   backend_.core.timers().tick();
